@@ -1,0 +1,63 @@
+"""cnndiagram: exact tensor sizes, parameter counts and their formulas for any CNN.
+
+Public API::
+
+    import cnndiagram
+    net = cnndiagram.load_spec("samples/seed.cnn")          # or load_spec("I(1x28x28)-...", expr=True)
+    result = cnndiagram.analyze(net)
+    print(result.total_params)                               # 217706
+    print(cnndiagram.summary(result, "table"))
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = [
+    "Analysis",
+    "CnnDiagramError",
+    "Limits",
+    "Network",
+    "ShapeError",
+    "SpecError",
+    "__version__",
+    "analyze",
+    "load_spec",
+    "summary",
+]
+
+if TYPE_CHECKING:
+    from cnndiagram.engine.analysis import Analysis, analyze
+    from cnndiagram.errors import CnnDiagramError, ShapeError, SpecError
+    from cnndiagram.ir import Network
+    from cnndiagram.limits import Limits
+    from cnndiagram.spec.load import load_spec
+
+_LAZY = {
+    "Analysis": "cnndiagram.engine.analysis",
+    "analyze": "cnndiagram.engine.analysis",
+    "CnnDiagramError": "cnndiagram.errors",
+    "ShapeError": "cnndiagram.errors",
+    "SpecError": "cnndiagram.errors",
+    "Network": "cnndiagram.ir",
+    "Limits": "cnndiagram.limits",
+    "load_spec": "cnndiagram.spec.load",
+}
+
+
+def summary(analysis: Analysis, fmt: str = "table") -> str:
+    """The analysis as `table`, `markdown`, `csv`, `json`, `latex` or `explain` text."""
+    from cnndiagram.report import report
+
+    return report(analysis, fmt)
+
+
+def __getattr__(name: str) -> Any:
+    # Importing the package stays cheap; each name loads its module on first use.
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cnndiagram' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,158 @@
+"""CLI stage: click wiring only. Options become API calls; errors become exit statuses here.
+
+Exit statuses: 0 success, 1 invalid spec or shape error, 2 usage error, 3 missing optional
+dependency, 70 internal error (run with --debug for the traceback).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from cnndiagram import __version__
+from cnndiagram.errors import CnnDiagramError
+from cnndiagram.limits import DEFAULT_LIMITS, Limits
+
+INTERNAL_ERROR = 70
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Group(click.Group):
+    """Turns every `CnnDiagramError` into one message on stderr and its exit status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CnnDiagramError as error:
+            click.echo(error.format(), err=True)
+            ctx.exit(error.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except Exception as error:
+            if ctx.meta.get("debug"):
+                raise
+            click.echo(
+                f"internal error: {type(error).__name__}: {error}\n"
+                "please report it with the spec that caused it; --debug shows the traceback",
+                err=True,
+            )
+            ctx.exit(INTERNAL_ERROR)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="cnndiagram")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Exact tensor sizes, parameter counts and their formulas for any CNN.
+
+    SPEC is a .cnn file (or .yaml/.yml/.toml/.json), '-' for stdin, or use -e to give
+    the spec inline: cnndiagram summary -e "I(1x28x28)-C(32,5)-P(2)-H(256)-O(10)"
+    """
+    ctx.meta["debug"] = debug
+
+
+def spec_options(func: F) -> F:
+    """SPEC, -e/--expr and the size limits, shared by every command that reads a spec."""
+    options = [
+        click.argument("spec", required=False, metavar="SPEC"),
+        click.option("-e", "--expr", help="The spec itself, e.g. \"I(1x28x28)-C(32,5)-O(10)\"."),
+        click.option(
+            "--spec-format",
+            type=click.Choice(["dsl", "yaml", "toml", "json"]),
+            help="Read SPEC in this format instead of guessing from its extension.",
+        ),
+        click.option("--max-layers", type=click.IntRange(1), default=DEFAULT_LIMITS.max_layers,
+                     show_default=True, help="Refuse specs with more layers."),
+        click.option("--max-dim", type=click.IntRange(1), default=DEFAULT_LIMITS.max_dim,
+                     show_default=True, help="Refuse any size or dimension above this."),
+        click.option("--max-file-size", type=click.IntRange(1),
+                     default=DEFAULT_LIMITS.max_file_size, show_default=True,
+                     help="Refuse spec files larger than this many bytes."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def load(spec: str | None, expr: str | None, spec_format: str | None, limits: Limits) -> Any:
+    from cnndiagram.spec.load import load_spec
+
+    if spec is not None and expr is not None:
+        raise click.UsageError("give either SPEC or -e/--expr, not both")
+    if spec is None and expr is None:
+        raise click.UsageError("missing SPEC (a file, '-' for stdin) or -e/--expr")
+    if expr is not None:
+        return load_spec(expr, expr=True, fmt=spec_format, limits=limits)  # type: ignore[arg-type]
+    return load_spec(spec, fmt=spec_format, limits=limits)  # type: ignore[arg-type, misc]
+
+
+@main.command()
+@spec_options
+@click.option(
+    "-f", "--format", "fmt",
+    type=click.Choice(["table", "markdown", "csv", "json", "latex", "explain"]),
+    default="table", show_default=True, help="Output format.",
+)
+@click.option("-o", "--output", default="-", show_default=True,
+              help="Write to this file (atomically) instead of stdout.")
+def summary(
+    spec: str | None, expr: str | None, spec_format: str | None, max_layers: int,
+    max_dim: int, max_file_size: int, fmt: str, output: str,
+) -> None:
+    """Print every layer's size and parameters with the formulas behind them."""
+    from cnndiagram.engine.analysis import analyze
+    from cnndiagram.output import write_output
+    from cnndiagram.report import report
+
+    limits = Limits(max_layers, max_dim, max_file_size)
+    analysis = analyze(load(spec, expr, spec_format, limits), limits)
+    write_output(output, report(analysis, fmt))
+
+
+@main.command()
+@spec_options
+@click.option("-o", "--output", default="-", show_default=True, help="Write to this file.")
+def fmt(
+    spec: str | None, expr: str | None, spec_format: str | None, max_layers: int,
+    max_dim: int, max_file_size: int, output: str,
+) -> None:
+    """Print the spec in canonical .cnn form (names, defaults and layout normalised)."""
+    from cnndiagram.output import write_output
+    from cnndiagram.spec.format import format_network
+
+    limits = Limits(max_layers, max_dim, max_file_size)
+    write_output(output, format_network(load(spec, expr, spec_format, limits)))
+
+
+@main.command()
+def kinds() -> None:
+    """List the layer kinds, their aliases and arguments."""
+    from cnndiagram.catalog import KINDS
+
+    for kind in KINDS.values():
+        args = ", ".join(
+            arg.name if arg.required else f"{arg.name}={_default(arg.default)}"
+            for arg in kind.args
+        )
+        aliases = f"  (also {', '.join(kind.aliases)})" if kind.aliases else ""
+        click.echo(f"{kind.name}({args}){aliases}")
+        click.echo(f"    {kind.summary}")
+
+
+def _default(value: object) -> str:
+    if value is None:
+        return "auto"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Engine stage: pure functions from a `Network` to shapes, parameters, MACs and formulas."""

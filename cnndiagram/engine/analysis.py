@@ -1,0 +1,161 @@
+"""Engine stage: walks the network once, applying each layer's rules, and keeps the results.
+
+`analyze` computes numbers only (shapes, parameters, MACs, receptive fields), which
+is what large networks and the benchmarks need; formulas are built on request by
+`Analysis.formulas`, from the same rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+from typing import TYPE_CHECKING
+
+from cnndiagram.engine.formulas import Formula, sum_formula
+from cnndiagram.engine.ops import op_for
+from cnndiagram.engine.registry import Ctx, Formulas, RuleError
+from cnndiagram.errors import LimitError, ShapeError
+from cnndiagram.ir import Layer, Network
+from cnndiagram.limits import DEFAULT_LIMITS, Limits
+
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+
+@dataclass(frozen=True)
+class ReceptiveField:
+    """Per spatial axis: how many input positions one output value sees, and the step between
+    neighbouring outputs measured in input positions (a fraction after upsampling)."""
+
+    size: tuple[int, ...]
+    jump: tuple[int | Fraction, ...]
+
+
+@dataclass(frozen=True)
+class LayerResult:
+    """One statement's numbers. `layer` is None for the input."""
+
+    index: int
+    name: str
+    kind: str
+    layer: Layer | None
+    input_shape: tuple[int, ...] | None
+    output_shape: tuple[int, ...]
+    trainable: int
+    non_trainable: int
+    macs: int
+    receptive_field: ReceptiveField | None
+
+    @property
+    def params(self) -> int:
+        return self.trainable + self.non_trainable
+
+    @property
+    def activations(self) -> int:
+        """Values in the output tensor (per sample)."""
+        return prod(self.output_shape)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    network: Network
+    layers: tuple[LayerResult, ...]
+
+    @property
+    def total_params(self) -> int:
+        return sum(result.params for result in self.layers)
+
+    @property
+    def trainable_params(self) -> int:
+        return sum(result.trainable for result in self.layers)
+
+    @property
+    def non_trainable_params(self) -> int:
+        return sum(result.non_trainable for result in self.layers)
+
+    @property
+    def total_macs(self) -> int:
+        return sum(result.macs for result in self.layers)
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return self.layers[0].output_shape
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        return self.layers[-1].output_shape
+
+    def formulas(self, result: LayerResult) -> Formulas:
+        """Output-size and parameter formulas of one layer, built from its rules on request."""
+        if result.layer is None or result.input_shape is None:
+            return Formulas()
+        ctx = Ctx(result.layer, result.input_shape, self.network.channels_last)
+        return op_for(result.kind).formulas(ctx, result.output_shape)
+
+    def total_formula(self) -> Formula:
+        """`832 + 9248 + 205056 + 2570 = 217706`."""
+        return sum_formula([result.params for result in self.layers])
+
+
+def analyze(network: Network, limits: Limits = DEFAULT_LIMITS) -> Analysis:
+    """Shapes, parameter counts, MACs and receptive fields of every layer, in order.
+
+    Raises `ShapeError` (located at the layer's statement) when a layer cannot take its input.
+    """
+    shape = network.input.shape
+    rank = len(shape) - 1
+    rf: ReceptiveField | None = (
+        ReceptiveField((1,) * rank, (1,) * rank) if rank else None
+    )
+    results = [
+        LayerResult(0, network.input.name, "input", None, None, shape, 0, 0, 0, rf)
+    ]
+    channels_last = network.channels_last
+    max_dim = limits.max_dim
+    for index, layer in enumerate(network.layers, start=1):
+        op = op_for(layer.kind)
+        ctx = Ctx(layer, shape, channels_last)
+        try:
+            out = op.shape(ctx)
+            trainable, non_trainable = op.params(ctx, out)
+            macs = op.macs(ctx, out)
+            step = op.rf(ctx, out) if rf is not None else None
+        except RuleError as error:
+            raise ShapeError(
+                f"{layer.name}: {error}", source=network.source, span=layer.span
+            ) from None
+        for dim in out:
+            if dim > max_dim:
+                shown = "x".join(map(str, out))
+                raise LimitError(
+                    f"{layer.name}: output {shown} has a dimension of {dim:,}, over the limit "
+                    f"of {max_dim:,}",
+                    source=network.source,
+                    span=layer.span,
+                    hint="raise the limit with --max-dim",
+                )
+        if ctx.args.get("trainable") is False:
+            trainable, non_trainable = 0, trainable + non_trainable
+        if step is None:
+            rf = None
+        elif step and rf is not None:
+            rf = _grow(rf, step)
+        results.append(
+            LayerResult(
+                index, layer.name, layer.kind, layer, shape, out, trainable, non_trainable,
+                macs, rf,
+            )
+        )
+        shape = out
+    return Analysis(network, tuple(results))
+
+
+def _grow(rf: ReceptiveField, step: tuple[tuple[int, int | Fraction], ...]) -> ReceptiveField:
+    # size_out = size_in + (window - 1)*jump_in; jump_out = jump_in*multiplier
+    sizes = []
+    jumps = []
+    for size, jump, (window, multiplier) in zip(rf.size, rf.jump, step):
+        grown = size + (window - 1) * jump
+        sizes.append(grown if isinstance(grown, int) else -(-grown.numerator // grown.denominator))
+        jumps.append(jump * multiplier)
+    return ReceptiveField(tuple(sizes), tuple(jumps))

@@ -1,0 +1,76 @@
+"""Errors shared by every stage; each carries its exit status and, where known, a source location.
+
+Exit statuses (documented in the README): 0 success, 1 invalid spec or shape error,
+2 usage error (click's own), 3 missing optional dependency, 70 internal error.
+"""
+
+from __future__ import annotations
+
+from cnndiagram.source import Source, Span
+
+
+class CnnDiagramError(Exception):
+    """Base of every error the tool reports to users as one clean message."""
+
+    exit_code = 1
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: Source | None = None,
+        span: Span | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.span = span
+        self.hint = hint
+
+    def located(self, source: Source) -> CnnDiagramError:
+        """Attach the source if the raiser only knew the span."""
+        if self.source is None:
+            self.source = source
+        return self
+
+    def location(self) -> str | None:
+        """`file:line:col`, `file` alone, or None when nothing is known."""
+        if self.source is None:
+            return None
+        if self.span is None:
+            return self.source.name
+        line, col = self.source.line_col(self.span.start)
+        return f"{self.source.name}:{line}:{col}"
+
+    def format(self) -> str:
+        """The message users see: `file:line:col: error: text`, the line, a caret, a hint."""
+        where = self.location()
+        head = f"{where}: error: {self.message}" if where else f"error: {self.message}"
+        parts = [head]
+        if self.source is not None and self.span is not None and self.source.text:
+            parts.append(self.source.excerpt(self.span))
+        if self.hint:
+            parts.append(f"hint: {self.hint}")
+        return "\n".join(parts)
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+class SpecError(CnnDiagramError):
+    """The spec text cannot be read: syntax, unknown names, wrong types or values."""
+
+
+class ShapeError(CnnDiagramError):
+    """The spec reads well but a layer cannot accept its input tensor."""
+
+
+class LimitError(SpecError):
+    """A documented size limit was exceeded; the hint names the flag that raises it."""
+
+
+class MissingDependencyError(CnnDiagramError):
+    """An optional package or program needed for the requested output is not installed."""
+
+    exit_code = 3

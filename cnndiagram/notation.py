@@ -1,0 +1,85 @@
+"""Presentation helpers shared by reports and figures: shapes, counts and short layer labels.
+
+One place for number and shape formatting, so a table, a JSON file and a figure
+never disagree on how `32x24x24` or `205,056` is written.
+"""
+
+from __future__ import annotations
+
+from cnndiagram.catalog import ACTIVATION_LABELS, KINDS
+from cnndiagram.ir import ArgValue, Layer
+
+TIMES = {"ascii": "x", "unicode": "\u00d7"}
+
+
+def display_shape(shape: tuple[int, ...], channels_last: bool) -> tuple[int, ...]:
+    """Channels-first storage to the order the spec uses."""
+    if channels_last and len(shape) > 1:
+        return (*shape[1:], shape[0])
+    return shape
+
+
+def format_shape(shape: tuple[int, ...], channels_last: bool = False, unicode: bool = False) -> str:
+    times = TIMES["unicode" if unicode else "ascii"]
+    return times.join(str(d) for d in display_shape(shape, channels_last))
+
+
+def format_count(value: int, unicode: bool = False) -> str:
+    """`205,056` in text; `205 056` with a thin space in typeset output."""
+    text = f"{value:,}"
+    return text.replace(",", "\u2009") if unicode else text
+
+
+def _axes(value: ArgValue, rank: int, unicode: bool) -> str:
+    times = TIMES["unicode" if unicode else "ascii"]
+    if isinstance(value, tuple):
+        return times.join(str(v) for v in value)
+    return times.join([str(value)] * max(rank, 1))
+
+
+def describe(layer: Layer, rank: int, unicode: bool = False) -> str:
+    """A short label with the hyperparameters that differ from the defaults:
+    `conv 5x5, 32, ReLU`, `maxpool 2x2`, `dense 256`, `dropout 0.5`."""
+    args = dict(layer.args)
+    kind = KINDS[layer.kind]
+    defaults = {arg.name: arg.default for arg in kind.args}
+    parts: list[str] = []
+    head = layer.kind
+    if "kernel" in args or ("size" in args and layer.kind in ("maxpool", "avgpool")):
+        key = "kernel" if "kernel" in args else "size"
+        head = f"{layer.kind} {_axes(args[key], rank, unicode)}"
+    elif layer.kind in ("dense", "output"):
+        head = f"{layer.kind} {args['units']}"
+    elif layer.kind in ("adaptiveavgpool", "adaptivemaxpool"):
+        head = f"{layer.kind} {_axes(args['out'], rank, unicode)}"
+    elif layer.kind == "dropout":
+        head = f"dropout {args['rate']:g}"
+    elif layer.kind in ("groupnorm", "lrn"):
+        head = f"{layer.kind} {args['groups' if layer.kind == 'groupnorm' else 'size']}"
+    elif layer.kind == "upsample":
+        head = f"upsample \u00d7{args['scale']}" if unicode and isinstance(
+            args["scale"], int) else f"upsample {_axes(args['scale'], rank, unicode)}"
+    elif layer.kind in ACTIVATION_LABELS and layer.kind != "prelu":
+        head = ACTIVATION_LABELS[layer.kind]
+    if "filters" in args:
+        parts.append(str(args["filters"]))
+    for key in ("stride", "pad", "dilation", "groups", "depth_multiplier", "output_pad"):
+        if key not in args or args[key] == defaults.get(key):
+            continue
+        value = args[key]
+        if value is None or (key == "stride" and value == args.get("size")):
+            continue
+        if isinstance(value, str):
+            parts.append(value)
+        else:
+            parts.append(f"{key.replace('_', ' ')} {_axes(value, 1, unicode)}")
+    if args.get("ceil"):
+        parts.append("ceil")
+    if args.get("bias") is False:
+        parts.append("no bias")
+    act = args.get("act")
+    if act and act != "linear":
+        parts.append(ACTIVATION_LABELS[str(act)])
+    if args.get("trainable") is False:
+        parts.append("frozen")
+    return ", ".join([head, *parts])

@@ -1,0 +1,1 @@
+"""Spec stage: reading spec text (compact DSL or YAML/TOML/JSON) into the network IR."""

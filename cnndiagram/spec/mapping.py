@@ -1,0 +1,180 @@
+"""Spec stage: the YAML/TOML/JSON schema, read from a located tree into the shared `RawSpec`.
+
+Schema (docs/spec-language.md has examples)::
+
+    title: "optional title"
+    input: 1x28x28                  # or [1, 28, 28], or {shape: ..., channels_last: true}
+    layers:
+      - conv: {filters: 32, kernel: 5, act: relu}     # kind as the key, named arguments
+      - maxpool: 2                                   # a single positional argument
+      - conv: [32, 3]                                # positional arguments
+      - {kind: dense, units: 256, name: fc1}         # kind as a field
+      - flatten                                      # a kind with no arguments
+      - "C(32, 3)"                                   # a DSL statement
+
+Strings in argument values are read with the DSL's value syntax, so "5x5", "same"
+and "relu" mean what they mean in a `.cnn` file.
+"""
+
+from __future__ import annotations
+
+from cnndiagram.errors import SpecError
+from cnndiagram.source import Source, Span
+from cnndiagram.spec.dsl import parse_dsl, parse_value_text
+from cnndiagram.spec.raw import RawArg, RawSpec, RawStatement, RawValue
+from cnndiagram.spec.tree import Node
+
+_TOP_KEYS = ("title", "input", "layers")
+
+
+class _Reader:
+    def __init__(self, source: Source) -> None:
+        self.source = source
+
+    def error(self, message: str, span: Span | None) -> SpecError:
+        return SpecError(message, source=self.source, span=span)
+
+    def spec(self, root: Node) -> RawSpec:
+        if not isinstance(root.value, dict):
+            raise self.error(
+                "the file must be a mapping with 'input' and 'layers' (and optionally 'title')",
+                root.span,
+            )
+        for key, (key_span, _) in root.value.items():
+            if key not in _TOP_KEYS:
+                from cnndiagram.spec.validate import suggest
+
+                raise self.error(
+                    f"unknown top-level key '{key}'{suggest(key, list(_TOP_KEYS))}; "
+                    "expected title, input and layers",
+                    key_span,
+                )
+        title: str | None = None
+        title_span: Span | None = None
+        if "title" in root.value:
+            title_span, title_node = root.value["title"]
+            if not isinstance(title_node.value, str):
+                raise self.error("'title' must be a string", title_node.span)
+            title = title_node.value
+        if "input" not in root.value:
+            raise self.error("the file has no 'input' (e.g. input: 1x28x28)", root.span)
+        statements = [self.input(*root.value["input"])]
+        if "layers" in root.value:
+            layers_span, layers = root.value["layers"]
+            if not isinstance(layers.value, list):
+                raise self.error("'layers' must be a list of layers", layers_span)
+            statements += [self.layer(item) for item in layers.value]
+        return RawSpec(title, tuple(statements), title_span)
+
+    def input(self, key_span: Span, node: Node) -> RawStatement:
+        if isinstance(node.value, dict):
+            return self.statement("input", key_span, None, None, node, node.span)
+        return RawStatement(
+            "input", key_span, None, None, (RawArg(None, None, self.value(node)),), node.span
+        )
+
+    def layer(self, node: Node) -> RawStatement:
+        if isinstance(node.value, str):
+            return self.dsl_statement(node)
+        if not isinstance(node.value, dict):
+            raise self.error(
+                "a layer must be a mapping such as {conv: {filters: 32, kernel: 3}} or a "
+                "string such as 'conv(32, 3)'",
+                node.span,
+            )
+        members = dict(node.value)
+        name: str | None = None
+        name_span: Span | None = None
+        if "name" in members:
+            name_span, name_node = members.pop("name")
+            if not isinstance(name_node.value, (str, int)) or isinstance(name_node.value, bool):
+                raise self.error("a layer 'name' must be a string", name_node.span)
+            name = str(name_node.value)
+        if "kind" in members:
+            kind_key_span, kind_node = members.pop("kind")
+            if not isinstance(kind_node.value, str):
+                raise self.error("'kind' must be a layer kind such as conv", kind_node.span)
+            rest = Node(members, node.span)
+            return self.statement(kind_node.value, kind_node.span, name, name_span, rest, node.span)
+        if len(members) != 1:
+            keys = ", ".join(members) or "nothing"
+            raise self.error(
+                f"a layer needs exactly one kind key (or a 'kind' field); found {keys}",
+                node.span,
+            )
+        ((kind, (kind_span, args)),) = members.items()
+        return self.statement(kind, kind_span, name, name_span, args, node.span)
+
+    def dsl_statement(self, node: Node) -> RawStatement:
+        assert isinstance(node.value, str)
+        inner = Source(node.value, self.source.name)
+        try:
+            raw = parse_dsl(inner)
+        except SpecError as error:
+            raise self.error(f"in {node.value!r}: {error.message}", node.span) from None
+        if len(raw.statements) != 1 or raw.title is not None:
+            raise self.error("a layer string must hold exactly one layer", node.span)
+        statement = raw.statements[0]
+        args = tuple(
+            RawArg(arg.key, node.span if arg.key else None, _relocate(arg.value, node.span))
+            for arg in statement.args
+        )
+        return RawStatement(
+            statement.kind,
+            node.span,
+            statement.name,
+            node.span if statement.name else None,
+            args,
+            node.span,
+        )
+
+    def statement(
+        self,
+        kind: str,
+        kind_span: Span,
+        name: str | None,
+        name_span: Span | None,
+        args: Node,
+        span: Span,
+    ) -> RawStatement:
+        raw_args: list[RawArg]
+        if isinstance(args.value, dict):
+            raw_args = [
+                RawArg(key, key_span, self.value(value))
+                for key, (key_span, value) in args.value.items()
+            ]
+        elif isinstance(args.value, list):
+            raw_args = [RawArg(None, None, self.value(item)) for item in args.value]
+        elif args.value is None:
+            raw_args = []
+        else:
+            raw_args = [RawArg(None, None, self.value(args))]
+        return RawStatement(kind, kind_span, name, name_span, tuple(raw_args), span)
+
+    def value(self, node: Node) -> RawValue:
+        value = node.value
+        if isinstance(value, bool):
+            return RawValue("bool", value, node.span)
+        if isinstance(value, int):
+            return RawValue("int", value, node.span)
+        if isinstance(value, float):
+            return RawValue("float", value, node.span)
+        if value is None:
+            return RawValue("null", None, node.span)
+        if isinstance(value, str):
+            return parse_value_text(value, self.source, node.span)
+        if isinstance(value, list):
+            return RawValue("seq", tuple(self.value(item) for item in value), node.span)
+        raise self.error("expected a value, found a mapping", node.span)
+
+
+def _relocate(value: RawValue, span: Span) -> RawValue:
+    if value.kind == "seq":
+        assert isinstance(value.value, tuple)
+        return RawValue("seq", tuple(_relocate(item, span) for item in value.value), span)
+    return RawValue(value.kind, value.value, span)
+
+
+def read_mapping(root: Node, source: Source) -> RawSpec:
+    """The structured schema to the shared syntax tree; the validator does the rest."""
+    return _Reader(source).spec(root)

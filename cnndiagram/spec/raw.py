@@ -1,0 +1,65 @@
+"""Spec stage: the syntax tree every reader produces before the one shared validator runs.
+
+The DSL parser and the YAML/TOML/JSON readers all emit `RawSpec`, so checking of
+kinds, arguments, types and ranges happens in exactly one place (`validate.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Union
+
+from cnndiagram.source import Span
+
+RawKind = Literal["int", "float", "bool", "word", "string", "seq", "null"]
+RawPayload = Union[int, float, bool, str, None, tuple["RawValue", ...]]
+
+
+@dataclass(frozen=True)
+class RawValue:
+    """A value as written, with its span; `seq` holds per-axis values (`5x5`, `[1, 2]`)."""
+
+    kind: RawKind
+    value: RawPayload
+    span: Span
+
+    def describe(self) -> str:
+        """How the value reads in an error message."""
+        if self.kind == "seq":
+            assert isinstance(self.value, tuple)
+            return "[" + ", ".join(item.describe() for item in self.value) + "]"
+        if self.kind == "string":
+            return repr(self.value)
+        if self.kind == "bool":
+            return "true" if self.value else "false"
+        if self.kind == "null":
+            return "null"
+        return str(self.value)
+
+
+@dataclass(frozen=True)
+class RawArg:
+    """`key=value`, or a positional value when `key` is None."""
+
+    key: str | None
+    key_span: Span | None
+    value: RawValue
+
+
+@dataclass(frozen=True)
+class RawStatement:
+    """`[name:] kind[(args)]` as written."""
+
+    kind: str
+    kind_span: Span
+    name: str | None
+    name_span: Span | None
+    args: tuple[RawArg, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class RawSpec:
+    title: str | None
+    statements: tuple[RawStatement, ...]
+    title_span: Span | None = None

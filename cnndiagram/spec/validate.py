@@ -1,0 +1,364 @@
+"""Spec stage: the one validator that turns any reader's `RawSpec` into a checked `Network`.
+
+Kinds, argument names, types, ranges and names are checked here and nowhere else, so
+the DSL and the YAML/TOML/JSON forms accept exactly the same networks and report the
+same errors.
+"""
+
+from __future__ import annotations
+
+import math
+
+from cnndiagram.catalog import Arg, ArgType, Kind, kind_words, lookup_kind
+from cnndiagram.errors import LimitError, SpecError
+from cnndiagram.ir import ArgValue, Input, Layer, Network
+from cnndiagram.limits import DEFAULT_LIMITS, Limits
+from cnndiagram.source import Source, Span
+from cnndiagram.spec.raw import RawArg, RawSpec, RawStatement, RawValue
+
+_MAX_AXES = 3
+_MAX_SHAPE_RANK = 4
+_ORDINALS = ("first", "second", "third", "fourth", "fifth")
+
+
+def suggest(word: str, candidates: list[str]) -> str:
+    """` (did you mean 'x'?)` for the closest candidate, or an empty string."""
+    import difflib  # only on the error path
+
+    folded = {candidate.lower(): candidate for candidate in candidates}
+    match = difflib.get_close_matches(word.lower(), list(folded), n=1, cutoff=0.6)
+    return f" (did you mean '{folded[match[0]]}'?)" if match else ""
+
+
+class _Validator:
+    def __init__(self, source: Source, limits: Limits) -> None:
+        self.source = source
+        self.limits = limits
+
+    def error(self, message: str, span: Span | None, hint: str | None = None) -> SpecError:
+        return SpecError(message, source=self.source, span=span, hint=hint)
+
+    # -- the network ---------------------------------------------------------------------------
+
+    def network(self, raw: RawSpec) -> Network:
+        statements = raw.statements
+        if not statements:
+            raise self.error(
+                "the spec has no layers; it must start with an input such as input(1x28x28)",
+                Span(0, 0),
+            )
+        if len(statements) > self.limits.max_layers:
+            extra = statements[self.limits.max_layers]
+            raise LimitError(
+                f"the spec has {len(statements):,} layers, over the limit of "
+                f"{self.limits.max_layers:,}",
+                source=self.source,
+                span=extra.kind_span,
+                hint="raise the limit with --max-layers",
+            )
+        first = statements[0]
+        kinds = [self.kind(statement) for statement in statements]
+        if kinds[0].name != "input":
+            raise self.error(
+                f"the spec must start with an input such as input(1x28x28), found '{first.kind}'",
+                first.kind_span,
+            )
+        names = self.names(statements, kinds)
+        input_args = dict(self.args(first, kinds[0]))
+        shape = input_args["shape"]
+        assert isinstance(shape, tuple)
+        channels_last = bool(input_args["channels_last"])
+        dims = tuple(int(dim) for dim in shape if isinstance(dim, int))
+        if channels_last and len(dims) > 1:
+            dims = (dims[-1], *dims[:-1])
+        network_input = Input(dims, names[0], first.span)
+        layers = []
+        for statement, kind, name in zip(statements[1:], kinds[1:], names[1:]):
+            if kind.name == "input":
+                raise self.error(
+                    "only one input is allowed, and it must come first", statement.kind_span
+                )
+            layers.append(Layer(name, kind.name, self.args(statement, kind), statement.span))
+        return Network(network_input, tuple(layers), raw.title, channels_last, self.source)
+
+    def kind(self, statement: RawStatement) -> Kind:
+        kind = lookup_kind(statement.kind)
+        if kind is None:
+            raise self.error(
+                f"unknown layer kind '{statement.kind}'{suggest(statement.kind, kind_words())}",
+                statement.kind_span,
+                hint="`cnndiagram kinds` lists every layer kind",
+            )
+        return kind
+
+    def names(self, statements: tuple[RawStatement, ...], kinds: list[Kind]) -> list[str]:
+        """Explicit names must be unique; unnamed layers get `<kind><n>` (`input`, `output` bare)."""
+        taken: dict[str, RawStatement] = {}
+        for statement in statements:
+            if statement.name is None:
+                continue
+            if not statement.name.strip():
+                raise self.error("a layer name cannot be empty", statement.name_span)
+            if statement.name in taken:
+                line, _ = self.source.line_col(taken[statement.name].span.start)
+                raise self.error(
+                    f"duplicate layer name '{statement.name}' (first used on line {line})",
+                    statement.name_span,
+                )
+            taken[statement.name] = statement
+        totals: dict[str, int] = {}
+        for kind in kinds:
+            totals[kind.name] = totals.get(kind.name, 0) + 1
+        counters: dict[str, int] = {}
+        names = []
+        for statement, kind in zip(statements, kinds):
+            if statement.name is not None:
+                names.append(statement.name)
+                continue
+            if kind.name in ("input", "output") and totals[kind.name] == 1:
+                candidate = kind.name
+            else:
+                candidate = ""
+            while not candidate or candidate in taken:
+                counters[kind.name] = counters.get(kind.name, 0) + 1
+                candidate = f"{kind.name}{counters[kind.name]}"
+            taken[candidate] = statement
+            names.append(candidate)
+        return names
+
+    # -- arguments -----------------------------------------------------------------------------
+
+    def args(self, statement: RawStatement, kind: Kind) -> tuple[tuple[str, ArgValue], ...]:
+        given: dict[str, tuple[ArgValue, Span]] = {}
+        positional = [arg for arg in kind.args if arg.positional]
+        next_positional = 0
+        seen_keyword = False
+        for raw in statement.args:
+            if raw.key is None:
+                flag = kind.flag(str(raw.value.value)) if raw.value.kind == "word" else None
+                if flag is not None:
+                    arg_name, value = flag
+                    self.put(given, arg_name, value, raw.value.span, kind)
+                    continue
+                if seen_keyword:
+                    raise self.error(
+                        "a positional argument cannot follow a keyword argument", raw.value.span
+                    )
+                if next_positional >= len(positional):
+                    raise self.too_many(kind, raw, positional)
+                arg = positional[next_positional]
+                next_positional += 1
+            else:
+                seen_keyword = True
+                found = kind.arg(raw.key)
+                if found is None:
+                    raise self.unknown_arg(kind, raw)
+                arg = found
+            self.put(given, arg.name, self.convert(arg, raw.value, kind), raw.value.span, kind)
+        out: list[tuple[str, ArgValue]] = []
+        for arg in kind.args:
+            if arg.name in given:
+                out.append((arg.name, given[arg.name][0]))
+            elif arg.required:
+                example = _EXAMPLES.get(kind.name, f"{kind.name}(...)")
+                raise self.error(
+                    f"{kind.name} needs its '{arg.name}' argument, e.g. {example}",
+                    statement.span,
+                )
+            else:
+                out.append((arg.name, arg.default))
+        return tuple(out)
+
+    def put(
+        self,
+        given: dict[str, tuple[ArgValue, Span]],
+        name: str,
+        value: ArgValue,
+        span: Span,
+        kind: Kind,
+    ) -> None:
+        if name in given:
+            line, col = self.source.line_col(given[name][1].start)
+            raise self.error(
+                f"argument '{name}' of {kind.name} is given twice (first at column {col})", span
+            )
+        given[name] = (value, span)
+
+    def too_many(self, kind: Kind, raw: RawArg, positional: list[Arg]) -> SpecError:
+        names = ", ".join(arg.name for arg in positional)
+        count = len(positional)
+        flags = sorted({flag for flag, _, _ in kind.flags})
+        if kind.arg("act") is not None:
+            flags.append("an activation")
+        if raw.value.kind == "word":
+            known = f"; known words: {', '.join(flags)}" if flags else ""
+            return self.error(
+                f"'{raw.value.value}' is not a flag of {kind.name}{known}", raw.value.span
+            )
+        if count == 0:
+            return self.error(f"{kind.name} takes no positional arguments", raw.value.span)
+        ordinal = _ORDINALS[count] if count < len(_ORDINALS) else f"#{count + 1}"
+        return self.error(
+            f"{kind.name} takes {count} positional argument{'s' if count > 1 else ''} "
+            f"({names}); a {ordinal} one was given",
+            raw.value.span,
+        )
+
+    def unknown_arg(self, kind: Kind, raw: RawArg) -> SpecError:
+        assert raw.key is not None
+        known = [arg.name for arg in kind.args]
+        aliases = [alias for arg in kind.args for alias in arg.aliases if len(alias) > 2]
+        hint = f"{kind.name} takes: {', '.join(known)}" if known else None
+        if not known:
+            return self.error(f"{kind.name} takes no arguments", raw.key_span)
+        return self.error(
+            f"unknown argument '{raw.key}' for {kind.name}{suggest(raw.key, known + aliases)}",
+            raw.key_span,
+            hint,
+        )
+
+    # -- values --------------------------------------------------------------------------------
+
+    def convert(self, arg: Arg, raw: RawValue, kind: Kind) -> ArgValue:
+        kind_type = arg.type
+        where = f"'{arg.name}' of {kind.name}"
+        if raw.kind == "null":
+            if arg.default is None and not arg.required:
+                return None
+            raise self.expected(where, arg, raw)
+        if kind_type is ArgType.POS_INT:
+            return self.integer(raw, 1, where, arg)
+        if kind_type is ArgType.NONNEG_INT:
+            return self.integer(raw, 0, where, arg)
+        if kind_type in (ArgType.AXES, ArgType.AXES0):
+            return self.axes(raw, 1 if kind_type is ArgType.AXES else 0, where, arg)
+        if kind_type is ArgType.PADDING:
+            if raw.kind in ("word", "string"):
+                word = str(raw.value).lower()
+                if word in ("same", "valid"):
+                    return word
+                raise self.expected(where, arg, raw)
+            return self.axes(raw, 0, where, arg)
+        if kind_type is ArgType.PAIRS:
+            return self.pairs(raw, where, arg)
+        if kind_type in (ArgType.SHAPE, ArgType.RESHAPE):
+            return self.shape(raw, where, arg)
+        if kind_type in (ArgType.RATE, ArgType.NUMBER):
+            if raw.kind not in ("int", "float"):
+                raise self.expected(where, arg, raw)
+            assert isinstance(raw.value, (int, float))
+            number = float(raw.value)
+            if not math.isfinite(number):
+                raise self.error(f"{where} must be a finite number, not {raw.value}", raw.span)
+            if kind_type is ArgType.RATE and not 0.0 <= number < 1.0:
+                raise self.error(f"{where} must be in [0, 1), got {raw.describe()}", raw.span)
+            return number
+        if kind_type is ArgType.BOOL:
+            if raw.kind != "bool":
+                raise self.expected(where, arg, raw)
+            return bool(raw.value)
+        if kind_type is ArgType.CHOICE:
+            word = arg.word(str(raw.value)) if raw.kind in ("word", "string") else None
+            if word is None:
+                choices = ", ".join(arg.choices)
+                raise self.error(
+                    f"{where} must be one of {choices}; got {raw.describe()}"
+                    f"{suggest(str(raw.value), list(arg.choices))}",
+                    raw.span,
+                )
+            return word
+        raise AssertionError(kind_type)
+
+    def expected(self, where: str, arg: Arg, raw: RawValue) -> SpecError:
+        return self.error(f"{where} must be {arg.type.value}; got {raw.describe()}", raw.span)
+
+    def integer(self, raw: RawValue, minimum: int, where: str, arg: Arg) -> int:
+        if raw.kind != "int":
+            raise self.expected(where, arg, raw)
+        value = raw.value
+        assert isinstance(value, int)
+        if value < minimum:
+            bound = "positive" if minimum == 1 else "non-negative"
+            raise self.error(f"{where} must be {bound}; got {value}", raw.span)
+        if value > self.limits.max_dim:
+            raise LimitError(
+                f"{where} is {value:,}, over the limit of {self.limits.max_dim:,}",
+                source=self.source,
+                span=raw.span,
+                hint="raise the limit with --max-dim",
+            )
+        return value
+
+    def axes(self, raw: RawValue, minimum: int, where: str, arg: Arg) -> ArgValue:
+        if raw.kind != "seq":
+            return self.integer(raw, minimum, where, arg)
+        items = self.items(raw, where, arg, _MAX_AXES)
+        return tuple(self.integer(item, minimum, where, arg) for item in items)
+
+    def items(self, raw: RawValue, where: str, arg: Arg, most: int) -> tuple[RawValue, ...]:
+        assert isinstance(raw.value, tuple)
+        if not 1 <= len(raw.value) <= most:
+            raise self.error(
+                f"{where} must have 1 to {most} values, got {len(raw.value)}", raw.span
+            )
+        return raw.value
+
+    def pairs(self, raw: RawValue, where: str, arg: Arg) -> ArgValue:
+        if raw.kind != "seq":
+            return self.integer(raw, 0, where, arg)
+        out: list[ArgValue] = []
+        for item in self.items(raw, where, arg, _MAX_AXES):
+            if item.kind == "seq":
+                assert isinstance(item.value, tuple)
+                if len(item.value) != 2:
+                    raise self.error(
+                        f"{where}: a [before, after] pair needs 2 values, got {len(item.value)}",
+                        item.span,
+                    )
+                before, after = (self.integer(v, 0, where, arg) for v in item.value)
+                out.append((before, after))
+            else:
+                out.append(self.integer(item, 0, where, arg))
+        return tuple(out)
+
+    def shape(self, raw: RawValue, where: str, arg: Arg) -> ArgValue:
+        items = self.items(raw, where, arg, _MAX_SHAPE_RANK) if raw.kind == "seq" else (raw,)
+        if arg.type is ArgType.SHAPE:
+            return tuple(self.integer(item, 1, where, arg) for item in items)
+        dims: list[int] = []
+        inferred = False
+        for item in items:
+            if item.kind == "int" and item.value == -1:
+                if inferred:
+                    raise self.error(f"{where}: only one dimension can be -1", item.span)
+                inferred = True
+                dims.append(-1)
+            else:
+                dims.append(self.integer(item, 1, where, arg))
+        return tuple(dims)
+
+
+_EXAMPLES = {
+    "input": "input(1x28x28)",
+    "conv": "conv(32, 3x3)",
+    "deconv": "deconv(16, 2, stride=2)",
+    "sepconv": "sepconv(64, 3x3)",
+    "dwconv": "dwconv(3x3)",
+    "maxpool": "maxpool(2)",
+    "avgpool": "avgpool(2)",
+    "adaptiveavgpool": "adaptiveavgpool(1x1)",
+    "adaptivemaxpool": "adaptivemaxpool(1x1)",
+    "dense": "dense(256)",
+    "output": "output(10)",
+    "groupnorm": "groupnorm(8)",
+    "lrn": "lrn(5)",
+    "upsample": "upsample(2)",
+    "zeropad": "zeropad(1)",
+    "crop": "crop(1)",
+    "reshape": "reshape(32x7x7)",
+}
+
+
+def validate(raw: RawSpec, source: Source, limits: Limits = DEFAULT_LIMITS) -> Network:
+    """Checks a parsed spec against the catalogue; raises a located `SpecError` on the first fault."""
+    return _Validator(source, limits).network(raw)

@@ -1,0 +1,393 @@
+"""Derives the engine's reference values from PyTorch itself and writes them as test fixtures.
+
+Run with PyTorch installed (CPU build is enough)::
+
+    pip install torch==2.13.0
+    python tools/torch_fixtures.py            # rewrites tests/fixtures/torch_*.json
+
+For every generated layer configuration the script builds the equivalent torch module,
+runs a forward pass on a zero tensor with batch size 1 and records the output shape
+(without the batch dimension), the parameter count (`parameters()`, our trainable
+count) and the running statistics (`running_mean`/`running_var` buffers, our
+non-trainable count), or the fact that PyTorch rejected the configuration. Keras-only
+semantics are reproduced with torch's own ops: TensorFlow's 'same' padding as an
+explicit asymmetric `F.pad`, depthwise and separable convolutions as grouped ones.
+The tests read the JSON; they never import torch.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+from torch.nn import functional as F  # noqa: N812
+
+OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+Case = tuple[str, tuple[int, ...], Callable[[], nn.Module]]
+
+
+def axes(values: tuple[int, ...] | int) -> str:
+    if isinstance(values, int):
+        return str(values)
+    if len(set(values)) == 1 and random.random() < 0.5:
+        return str(values[0])
+    return "x".join(map(str, values))
+
+
+class TfSamePad(nn.Module):
+    """TensorFlow's 'same' padding for a window (k, s, d) per axis: extra padding at the end."""
+
+    def __init__(self, kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...],
+                 value: float = 0.0) -> None:
+        super().__init__()
+        self.kernel, self.stride, self.dilation, self.value = kernel, stride, dilation, value
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pads: list[int] = []
+        for n, k, s, d in reversed(list(zip(x.shape[2:], self.kernel, self.stride, self.dilation))):
+            total = max((math.ceil(n / s) - 1) * s + d * (k - 1) + 1 - n, 0)
+            pads += [total // 2, total - total // 2]
+        return F.pad(x, pads, value=self.value)
+
+
+def conv_module(rank: int) -> type[nn.Module]:
+    return {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}[rank]
+
+
+def random_input(rank: int) -> tuple[int, ...]:
+    channels = random.choice([1, 2, 3, 4, 6, 8, 12, 16])
+    low, high = {1: (1, 40), 2: (1, 24), 3: (1, 10)}[rank]
+    return (channels, *(random.randint(low, high) for _ in range(rank)))
+
+
+def per_axis(rank: int, low: int, high: int) -> tuple[int, ...]:
+    if random.random() < 0.6:
+        return (random.randint(low, high),) * rank
+    return tuple(random.randint(low, high) for _ in range(rank))
+
+
+def gen_conv(rank: int) -> Case:
+    shape = random_input(rank)
+    c = shape[0]
+    groups = random.choice([1, 1, 1, 2, c]) if random.random() < 0.3 else 1
+    filters = random.choice([1, 2, 4, 6, 8, 16, 32]) * (groups if random.random() < 0.8 else 1)
+    k = per_axis(rank, 1, 5)
+    s = per_axis(rank, 1, 3)
+    d = per_axis(rank, 1, 2) if random.random() < 0.3 else (1,) * rank
+    bias = random.random() < 0.8
+    mode = random.choice(["int", "int", "same", "valid"])
+    p = per_axis(rank, 0, 2) if mode == "int" else None
+    args = [str(filters), axes(k)]
+    if s != (1,) * rank or random.random() < 0.2:
+        args.append(f"stride={axes(s)}")
+    if mode == "int":
+        args.append(f"pad={axes(p)}")  # type: ignore[arg-type]
+    else:
+        args.append(mode)
+    if d != (1,) * rank:
+        args.append(f"dilation={axes(d)}")
+    if groups != 1:
+        args.append(f"groups={groups}")
+    if not bias:
+        args.append("bias=false")
+
+    def build() -> nn.Module:
+        conv = conv_module(rank)
+        if mode == "same":
+            return nn.Sequential(TfSamePad(k, s, d), conv(c, filters, k, s, 0, d, groups, bias))
+        return conv(c, filters, k, s, p if mode == "int" else 0, d, groups, bias)
+
+    return f"conv({', '.join(args)})", shape, build
+
+
+def gen_deconv(rank: int) -> Case:
+    shape = random_input(rank)
+    c = shape[0]
+    groups = random.choice([1, 1, 2, c]) if random.random() < 0.3 else 1
+    filters = random.choice([1, 2, 4, 8, 16]) * groups
+    k = per_axis(rank, 1, 5)
+    s = per_axis(rank, 1, 3)
+    d = per_axis(rank, 1, 2) if random.random() < 0.3 else (1,) * rank
+    p = per_axis(rank, 0, 2)
+    op = per_axis(rank, 0, 2) if random.random() < 0.3 else (0,) * rank
+    bias = random.random() < 0.8
+    args = [str(filters), axes(k), f"stride={axes(s)}", f"pad={axes(p)}"]
+    if op != (0,) * rank:
+        args.append(f"output_pad={axes(op)}")
+    if d != (1,) * rank:
+        args.append(f"dilation={axes(d)}")
+    if groups != 1:
+        args.append(f"groups={groups}")
+    if not bias:
+        args.append("bias=false")
+    module = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}[rank]
+    return (
+        f"deconv({', '.join(args)})",
+        shape,
+        lambda: module(c, filters, k, s, p, op, groups, bias, d),
+    )
+
+
+def gen_dwconv(rank: int, separable: bool) -> Case:
+    shape = random_input(rank)
+    c = shape[0]
+    dm = random.choice([1, 1, 2, 3])
+    k = per_axis(rank, 1, 5)
+    s = per_axis(rank, 1, 2)
+    mode = random.choice(["same", "valid", "int"])
+    p = per_axis(rank, 0, 1) if mode == "int" else (0,) * rank
+    bias = random.random() < 0.8
+    filters = random.choice([4, 8, 16])
+    args = [str(filters)] if separable else []
+    args += [axes(k), f"stride={axes(s)}", f"pad={axes(p)}" if mode == "int" else mode]
+    if dm != 1:
+        args.append(f"depth_multiplier={dm}")
+    if not bias:
+        args.append("bias=false")
+    conv = conv_module(rank)
+
+    def build() -> nn.Module:
+        ones = (1,) * rank
+        pad: list[nn.Module] = [TfSamePad(k, s, ones)] if mode == "same" else []
+        depthwise = conv(c, c * dm, k, s, p, 1, c, bias and not separable)
+        layers: list[nn.Module] = [*pad, depthwise]
+        if separable:
+            layers.append(conv(c * dm, filters, 1, 1, 0, 1, 1, bias))
+        return nn.Sequential(*layers)
+
+    kind = "sepconv" if separable else "dwconv"
+    return f"{kind}({', '.join(args)})", shape, build
+
+
+def gen_pool(rank: int, kind: str) -> Case:
+    shape = random_input(rank)
+    k = per_axis(rank, 1, 4)
+    s = per_axis(rank, 1, 4) if random.random() < 0.5 else None
+    d = per_axis(rank, 1, 2) if kind == "maxpool" and random.random() < 0.3 else (1,) * rank
+    mode = random.choice(["int", "int", "same", "valid"])
+    p = per_axis(rank, 0, 2) if mode == "int" else (0,) * rank
+    ceil = random.random() < 0.3 and mode != "same"
+    args = [axes(k)]
+    if s is not None:
+        args.append(f"stride={axes(s)}")
+    args.append(f"pad={axes(p)}" if mode == "int" else mode)
+    if d != (1,) * rank:
+        args.append(f"dilation={axes(d)}")
+    if ceil:
+        args.append("ceil")
+    stride = s if s is not None else k
+
+    def build() -> nn.Module:
+        if kind == "maxpool":
+            module = {1: nn.MaxPool1d, 2: nn.MaxPool2d, 3: nn.MaxPool3d}[rank]
+            pool = module(k, stride, p, d, ceil_mode=ceil)
+            fill = -math.inf
+        else:
+            module = {1: nn.AvgPool1d, 2: nn.AvgPool2d, 3: nn.AvgPool3d}[rank]
+            pool = module(k, stride, p, ceil_mode=ceil)
+            fill = 0.0
+        if mode == "same":
+            return nn.Sequential(TfSamePad(k, stride, d, fill), pool)
+        return pool
+
+    return f"{kind}({', '.join(args)})", shape, build
+
+
+def gen_misc(rank: int) -> Case:
+    shape = random_input(rank)
+    c = shape[0]
+    choice = random.choice(
+        ["adaptive", "global", "globalkeep", "batchnorm", "groupnorm", "layernorm",
+         "layernorm_nobias", "instancenorm", "lrn", "prelu", "prelu_c", "upsample", "zeropad",
+         "crop", "flatten", "dense", "dropout", "relu", "reshape"]
+    )
+    if choice == "adaptive":
+        out = per_axis(rank, 1, 6)
+        kind = random.choice(["avg", "max"])
+        modules = {
+            "avg": {1: nn.AdaptiveAvgPool1d, 2: nn.AdaptiveAvgPool2d, 3: nn.AdaptiveAvgPool3d},
+            "max": {1: nn.AdaptiveMaxPool1d, 2: nn.AdaptiveMaxPool2d, 3: nn.AdaptiveMaxPool3d},
+        }
+        return f"adaptive{kind}pool({axes(out)})", shape, lambda: modules[kind][rank](out)
+    if choice == "global":
+        pool = {1: nn.AdaptiveAvgPool1d, 2: nn.AdaptiveAvgPool2d, 3: nn.AdaptiveAvgPool3d}[rank]
+        return "globalavgpool", shape, lambda: nn.Sequential(pool(1), nn.Flatten())
+    if choice == "globalkeep":
+        pool = {1: nn.AdaptiveMaxPool1d, 2: nn.AdaptiveMaxPool2d, 3: nn.AdaptiveMaxPool3d}[rank]
+        return "globalmaxpool(keepdims)", shape, lambda: pool(1)
+    if choice == "batchnorm":
+        affine, stats = random.random() < 0.8, random.random() < 0.8
+        module = {1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}[rank]
+        spec = f"batchnorm(affine={str(affine).lower()}, running_stats={str(stats).lower()})"
+        return spec, shape, lambda: module(c, affine=affine, track_running_stats=stats)
+    if choice == "groupnorm":
+        groups = random.choice([g for g in (1, 2, 3, 4) if c % g == 0] + [3])
+        return f"groupnorm({groups})", shape, lambda: nn.GroupNorm(groups, c)
+    if choice in ("layernorm", "layernorm_nobias"):
+        bias = choice == "layernorm"
+        spec = "layernorm" if bias else "layernorm(bias=false)"
+        return spec, shape, lambda: nn.LayerNorm(list(shape), bias=bias)
+    if choice == "instancenorm":
+        affine, stats = random.random() < 0.5, random.random() < 0.5
+        module = {1: nn.InstanceNorm1d, 2: nn.InstanceNorm2d, 3: nn.InstanceNorm3d}[rank]
+        spec = f"instancenorm(affine={str(affine).lower()}, running_stats={str(stats).lower()})"
+        return spec, shape, lambda: module(c, affine=affine, track_running_stats=stats)
+    if choice == "lrn":
+        return "lrn(5)", shape, lambda: nn.LocalResponseNorm(5)
+    if choice == "prelu":
+        return "prelu", shape, lambda: nn.PReLU()
+    if choice == "prelu_c":
+        return "prelu(channelwise=true)", shape, lambda: nn.PReLU(c)
+    if choice == "upsample":
+        scale = per_axis(rank, 1, 3)
+        return f"upsample({axes(scale)})", shape, lambda: nn.Upsample(scale_factor=scale)
+    if choice in ("zeropad", "crop"):
+        pairs = [(random.randint(0, 3), random.randint(0, 3)) for _ in range(rank)]
+        if random.random() < 0.4:
+            pairs = [(pairs[0][0], pairs[0][0])] * rank
+            text = str(pairs[0][0])
+        else:
+            text = "x".join(f"[{a},{b}]" for a, b in pairs)
+        flat = [v for pair in reversed(pairs) for v in pair]
+        if choice == "zeropad":
+            return f"zeropad({text})", shape, lambda: _Pad(flat)
+        return f"crop({text})", shape, lambda: _Pad([-v for v in flat])
+    if choice == "flatten":
+        return "flatten", shape, lambda: nn.Flatten()
+    if choice == "dense":
+        units = random.choice([1, 10, 64, 100])
+        bias = random.random() < 0.8
+        spec = f"dense({units})" if bias else f"dense({units}, bias=false)"
+        return spec, shape, lambda: nn.Sequential(
+            nn.Flatten(), nn.Linear(math.prod(shape), units, bias)
+        )
+    if choice == "dropout":
+        return "dropout(0.25)", shape, lambda: nn.Dropout(0.25)
+    if choice == "relu":
+        act = random.choice(["relu", "gelu", "sigmoid", "tanh", "elu", "selu", "silu",
+                             "softplus", "hardswish", "leakyrelu(0.2)", "softmax"])
+        modules = {"relu": nn.ReLU, "gelu": nn.GELU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh,
+                   "elu": nn.ELU, "selu": nn.SELU, "silu": nn.SiLU, "softplus": nn.Softplus,
+                   "hardswish": nn.Hardswish, "leakyrelu(0.2)": lambda: nn.LeakyReLU(0.2),
+                   "softmax": lambda: nn.Softmax(dim=1)}
+        return act, shape, modules[act]
+    # reshape: a random factorisation of the element count, sometimes with -1
+    total = math.prod(shape)
+    dims = [total]
+    for _ in range(random.randint(1, 3)):
+        last = dims[-1]
+        divisors = [f for f in range(2, min(last, 64) + 1) if last % f == 0]
+        if not divisors:
+            break
+        f = random.choice(divisors)
+        dims[-1:] = [f, last // f]
+    shown = list(dims)
+    if random.random() < 0.4:
+        shown[random.randrange(len(shown))] = -1
+    return f"reshape({'x'.join(map(str, shown))})", shape, lambda: _Reshape(dims)
+
+
+class _Pad(nn.Module):
+    def __init__(self, pads: list[int]) -> None:
+        super().__init__()
+        self.pads = pads
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.pad(x, self.pads)
+
+
+class _Reshape(nn.Module):
+    def __init__(self, dims: list[int]) -> None:
+        super().__init__()
+        self.dims = dims
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.reshape(1, *self.dims)
+
+
+def measure(shape: tuple[int, ...], build: Callable[[], nn.Module]) -> dict[str, Any]:
+    try:
+        module = build()
+        module.eval()
+        with torch.no_grad():
+            out = module(torch.zeros(1, *shape))
+    except (RuntimeError, ValueError) as error:
+        return {"error": str(error).splitlines()[0]}
+    if 0 in out.shape:
+        # torch returns an empty tensor (cropping everything); the engine rejects that layer.
+        return {"error": f"empty output {list(out.shape[1:])}"}
+    trainable = sum(p.numel() for p in module.parameters())
+    running = sum(
+        b.numel() for name, b in module.named_buffers() if name.split(".")[-1] in
+        ("running_mean", "running_var")
+    )
+    return {"output_shape": list(out.shape[1:]), "trainable": trainable,
+            "non_trainable": running}
+
+
+def layer_cases(count: int) -> list[dict[str, Any]]:
+    random.seed(20261125)
+    generators: list[Callable[[], Case]] = []
+    for rank in (1, 2, 3):
+        generators += [lambda r=rank: gen_conv(r)] * 4
+        generators += [lambda r=rank: gen_deconv(r)] * 2
+        generators += [lambda r=rank: gen_dwconv(r, False), lambda r=rank: gen_dwconv(r, True)]
+        generators += [lambda r=rank: gen_pool(r, "maxpool"), lambda r=rank: gen_pool(r, "avgpool")]
+        generators += [lambda r=rank: gen_misc(r)] * 4
+    cases = []
+    seen = set()
+    while len(cases) < count:
+        spec_layer, shape, build = random.choice(generators)()
+        spec = f"input({'x'.join(map(str, shape))}) -> {spec_layer}"
+        if spec in seen:
+            continue
+        seen.add(spec)
+        cases.append({"spec": spec, **measure(shape, build)})
+    return cases
+
+
+def network_cases() -> list[dict[str, Any]]:
+    """Whole networks written out with torch modules, compared layer by layer."""
+    nets = json.loads((OUT / "torch_networks_src.json").read_text())
+    out = []
+    for net in nets:
+        module = eval(net["torch"], {"nn": nn, "torch": torch})  # trusted: our own fixture file
+        module.eval()
+        x = torch.zeros(1, *net["input"])
+        shapes = []
+        with torch.no_grad():
+            for layer in module:
+                x = layer(x)
+                shapes.append(list(x.shape[1:]))
+        trainable = sum(p.numel() for p in module.parameters())
+        running = sum(b.numel() for n, b in module.named_buffers()
+                      if n.split(".")[-1] in ("running_mean", "running_var"))
+        out.append({"name": net["name"], "spec": net["spec"], "trainable": trainable,
+                    "non_trainable": running, "shapes": shapes})
+    return out
+
+
+def main() -> int:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 800
+    cases = layer_cases(count)
+    (OUT / "torch_layers.json").write_text(json.dumps(
+        {"torch": torch.__version__, "cases": cases}, indent=1) + "\n")
+    errors = sum("error" in case for case in cases)
+    print(f"wrote {len(cases)} layer cases ({errors} rejected by torch)")
+    if (OUT / "torch_networks_src.json").exists():
+        nets = network_cases()
+        (OUT / "torch_networks.json").write_text(json.dumps(
+            {"torch": torch.__version__, "networks": nets}, indent=1) + "\n")
+        print(f"wrote {len(nets)} networks")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

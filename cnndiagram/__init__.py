@@ -3,7 +3,7 @@
 Public API::
 
     import cnndiagram
-    net = cnndiagram.load_spec("samples/seed.cnn")          # or load_spec("I(1x28x28)-...", expr=True)
+    net = cnndiagram.load_spec("samples/seed.cnn")  # or load_spec("I(1x28x28)-...", expr=True)
     result = cnndiagram.analyze(net)
     print(result.total_params)                               # 217706
     print(cnndiagram.summary(result, "table"))

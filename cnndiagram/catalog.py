@@ -7,7 +7,7 @@ A new layer kind is one `Kind` entry here plus one rule set in `engine/ops.py`
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from cnndiagram.ir import ArgValue
 
@@ -64,9 +64,8 @@ ACTIVATION_LABELS = {
 _ACT_ALIASES = {"swish": "silu", "leaky_relu": "leakyrelu", "identity": "linear", "none": "linear"}
 
 
-@dataclass(frozen=True)
-class Arg:
-    """One argument of a kind. `default` None with `required` False means "derived" (pool stride)."""
+class Arg(NamedTuple):
+    """One argument of a kind; `default` None on an optional one means "derived" (pool stride)."""
 
     name: str
     type: ArgType
@@ -85,8 +84,7 @@ class Arg:
         return dict(self.word_aliases).get(low)
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     """A layer kind: its arguments in order and the bare words that set one of them."""
 
     name: str
@@ -94,7 +92,7 @@ class Kind:
     aliases: tuple[str, ...] = ()
     summary: str = ""
     has_params: bool = False
-    flags: tuple[tuple[str, str, ArgValue], ...] = field(default=())
+    flags: tuple[tuple[str, str, ArgValue], ...] = ()
 
     def arg(self, name: str) -> Arg | None:
         for arg in self.args:
@@ -157,7 +155,10 @@ _KINDS: tuple[Kind, ...] = (
         ),
         aliases=("I", "inputs"),
         summary="the input tensor",
-        flags=(("channels_last", "channels_last", True), ("channels_first", "channels_last", False)),
+        flags=(
+            ("channels_last", "channels_last", True),
+            ("channels_first", "channels_last", False),
+        ),
     ),
     Kind(
         "conv",
@@ -181,8 +182,16 @@ _KINDS: tuple[Kind, ...] = (
             _act(),
             _TRAINABLE,
         ),
-        aliases=("convtranspose", "convtranspose1d", "convtranspose2d", "convtranspose3d",
-                 "conv2dtranspose", "conv1dtranspose", "conv3dtranspose", "transposedconv"),
+        aliases=(
+            "convtranspose",
+            "convtranspose1d",
+            "convtranspose2d",
+            "convtranspose3d",
+            "conv2dtranspose",
+            "conv1dtranspose",
+            "conv3dtranspose",
+            "transposedconv",
+        ),
         summary="transposed convolution",
         has_params=True,
         flags=_CONV_FLAGS,
@@ -206,24 +215,43 @@ _KINDS: tuple[Kind, ...] = (
     Kind(
         "maxpool",
         (_POOL_SIZE, _POOL_STRIDE, _PAD, _DILATION, _CEIL),
-        aliases=("P", "maxpool1d", "maxpool2d", "maxpool3d", "maxpooling1d", "maxpooling2d",
-                 "maxpooling3d", "max_pool"),
+        aliases=(
+            "P",
+            "maxpool1d",
+            "maxpool2d",
+            "maxpool3d",
+            "maxpooling1d",
+            "maxpooling2d",
+            "maxpooling3d",
+            "max_pool",
+        ),
         summary="max pooling",
         flags=(*_PAD_FLAGS, ("ceil", "ceil", True)),
     ),
     Kind(
         "avgpool",
         (_POOL_SIZE, _POOL_STRIDE, _PAD, _CEIL),
-        aliases=("avgpool1d", "avgpool2d", "avgpool3d", "averagepooling1d", "averagepooling2d",
-                 "averagepooling3d", "avg_pool"),
+        aliases=(
+            "avgpool1d",
+            "avgpool2d",
+            "avgpool3d",
+            "averagepooling1d",
+            "averagepooling2d",
+            "averagepooling3d",
+            "avg_pool",
+        ),
         summary="average pooling",
         flags=(*_PAD_FLAGS, ("ceil", "ceil", True)),
     ),
     Kind(
         "globalavgpool",
         (Arg("keepdims", ArgType.BOOL, False),),
-        aliases=("gap", "globalaveragepooling1d", "globalaveragepooling2d",
-                 "globalaveragepooling3d"),
+        aliases=(
+            "gap",
+            "globalaveragepooling1d",
+            "globalaveragepooling2d",
+            "globalaveragepooling3d",
+        ),
         summary="global average pooling",
         flags=(("keepdims", "keepdims", True),),
     ),
@@ -284,8 +312,13 @@ _KINDS: tuple[Kind, ...] = (
     Kind(
         "groupnorm",
         (
-            Arg("groups", ArgType.POS_INT, required=True, positional=True,
-                aliases=("num_groups", "g")),
+            Arg(
+                "groups",
+                ArgType.POS_INT,
+                required=True,
+                positional=True,
+                aliases=("num_groups", "g"),
+            ),
             _AFFINE,
             _TRAINABLE,
         ),
@@ -334,8 +367,7 @@ _KINDS: tuple[Kind, ...] = (
     ),
     Kind(
         "leakyrelu",
-        (Arg("slope", ArgType.NUMBER, 0.01, positional=True,
-             aliases=("negative_slope", "alpha")),),
+        (Arg("slope", ArgType.NUMBER, 0.01, positional=True, aliases=("negative_slope", "alpha")),),
         summary="leaky ReLU",
     ),
     Kind(
@@ -360,21 +392,37 @@ _KINDS: tuple[Kind, ...] = (
     Kind(
         "upsample",
         (
-            Arg("scale", ArgType.AXES, required=True, positional=True,
-                aliases=("scale_factor", "size")),
-            Arg("mode", ArgType.CHOICE, "nearest",
-                choices=("nearest", "linear", "bilinear", "bicubic", "trilinear")),
+            Arg(
+                "scale",
+                ArgType.AXES,
+                required=True,
+                positional=True,
+                aliases=("scale_factor", "size"),
+            ),
+            Arg(
+                "mode",
+                ArgType.CHOICE,
+                "nearest",
+                choices=("nearest", "linear", "bilinear", "bicubic", "trilinear"),
+            ),
         ),
         aliases=("upsampling1d", "upsampling2d", "upsampling3d", "upsampling"),
         summary="upsampling",
-        flags=tuple((m, "mode", m) for m in ("nearest", "linear", "bilinear", "bicubic",
-                                            "trilinear")),
+        flags=tuple(
+            (m, "mode", m) for m in ("nearest", "linear", "bilinear", "bicubic", "trilinear")
+        ),
     ),
     Kind(
         "zeropad",
         (Arg("pad", ArgType.PAIRS, required=True, positional=True, aliases=("padding", "p")),),
-        aliases=("zeropadding1d", "zeropadding2d", "zeropadding3d", "zeropad1d", "zeropad2d",
-                 "zeropad3d"),
+        aliases=(
+            "zeropadding1d",
+            "zeropadding2d",
+            "zeropadding3d",
+            "zeropad1d",
+            "zeropad2d",
+            "zeropad3d",
+        ),
         summary="zero padding",
     ),
     Kind(
@@ -385,8 +433,15 @@ _KINDS: tuple[Kind, ...] = (
     ),
     Kind(
         "reshape",
-        (Arg("shape", ArgType.RESHAPE, required=True, positional=True,
-             aliases=("dims", "target_shape")),),
+        (
+            Arg(
+                "shape",
+                ArgType.RESHAPE,
+                required=True,
+                positional=True,
+                aliases=("dims", "target_shape"),
+            ),
+        ),
         aliases=("view",),
         summary="reshape",
     ),

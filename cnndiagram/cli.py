@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from cnndiagram import __version__
 from cnndiagram.errors import CnnDiagramError
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
+
+if TYPE_CHECKING:
+    from cnndiagram.spec.load import SpecFormat
 
 INTERNAL_ERROR = 70
 F = TypeVar("F", bound=Callable[..., Any])
@@ -62,19 +65,33 @@ def spec_options(func: F) -> F:
     """SPEC, -e/--expr and the size limits, shared by every command that reads a spec."""
     options = [
         click.argument("spec", required=False, metavar="SPEC"),
-        click.option("-e", "--expr", help="The spec itself, e.g. \"I(1x28x28)-C(32,5)-O(10)\"."),
+        click.option("-e", "--expr", help='The spec itself, e.g. "I(1x28x28)-C(32,5)-O(10)".'),
         click.option(
             "--spec-format",
             type=click.Choice(["dsl", "yaml", "toml", "json"]),
             help="Read SPEC in this format instead of guessing from its extension.",
         ),
-        click.option("--max-layers", type=click.IntRange(1), default=DEFAULT_LIMITS.max_layers,
-                     show_default=True, help="Refuse specs with more layers."),
-        click.option("--max-dim", type=click.IntRange(1), default=DEFAULT_LIMITS.max_dim,
-                     show_default=True, help="Refuse any size or dimension above this."),
-        click.option("--max-file-size", type=click.IntRange(1),
-                     default=DEFAULT_LIMITS.max_file_size, show_default=True,
-                     help="Refuse spec files larger than this many bytes."),
+        click.option(
+            "--max-layers",
+            type=click.IntRange(1),
+            default=DEFAULT_LIMITS.max_layers,
+            show_default=True,
+            help="Refuse specs with more layers.",
+        ),
+        click.option(
+            "--max-dim",
+            type=click.IntRange(1),
+            default=DEFAULT_LIMITS.max_dim,
+            show_default=True,
+            help="Refuse any size or dimension above this.",
+        ),
+        click.option(
+            "--max-file-size",
+            type=click.IntRange(1),
+            default=DEFAULT_LIMITS.max_file_size,
+            show_default=True,
+            help="Refuse spec files larger than this many bytes.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -89,22 +106,43 @@ def load(spec: str | None, expr: str | None, spec_format: str | None, limits: Li
     if spec is None and expr is None:
         raise click.UsageError("missing SPEC (a file, '-' for stdin) or -e/--expr")
     if expr is not None:
-        return load_spec(expr, expr=True, fmt=spec_format, limits=limits)  # type: ignore[arg-type]
-    return load_spec(spec, fmt=spec_format, limits=limits)  # type: ignore[arg-type, misc]
+        return load_spec(expr, expr=True, fmt=_spec_format(spec_format), limits=limits)
+    assert spec is not None
+    return load_spec(spec, fmt=_spec_format(spec_format), limits=limits)
+
+
+def _spec_format(name: str | None) -> SpecFormat | None:
+    formats: dict[str, SpecFormat] = {"dsl": "dsl", "yaml": "yaml", "toml": "toml", "json": "json"}
+    return formats[name] if name else None
 
 
 @main.command()
 @spec_options
 @click.option(
-    "-f", "--format", "fmt",
+    "-f",
+    "--format",
+    "fmt",
     type=click.Choice(["table", "markdown", "csv", "json", "latex", "explain"]),
-    default="table", show_default=True, help="Output format.",
+    default="table",
+    show_default=True,
+    help="Output format.",
 )
-@click.option("-o", "--output", default="-", show_default=True,
-              help="Write to this file (atomically) instead of stdout.")
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    help="Write to this file (atomically) instead of stdout.",
+)
 def summary(
-    spec: str | None, expr: str | None, spec_format: str | None, max_layers: int,
-    max_dim: int, max_file_size: int, fmt: str, output: str,
+    spec: str | None,
+    expr: str | None,
+    spec_format: str | None,
+    max_layers: int,
+    max_dim: int,
+    max_file_size: int,
+    fmt: str,
+    output: str,
 ) -> None:
     """Print every layer's size and parameters with the formulas behind them."""
     from cnndiagram.engine.analysis import analyze
@@ -120,8 +158,13 @@ def summary(
 @spec_options
 @click.option("-o", "--output", default="-", show_default=True, help="Write to this file.")
 def fmt(
-    spec: str | None, expr: str | None, spec_format: str | None, max_layers: int,
-    max_dim: int, max_file_size: int, output: str,
+    spec: str | None,
+    expr: str | None,
+    spec_format: str | None,
+    max_layers: int,
+    max_dim: int,
+    max_file_size: int,
+    output: str,
 ) -> None:
     """Print the spec in canonical .cnn form (names, defaults and layout normalised)."""
     from cnndiagram.output import write_output
@@ -138,8 +181,7 @@ def kinds() -> None:
 
     for kind in KINDS.values():
         args = ", ".join(
-            arg.name if arg.required else f"{arg.name}={_default(arg.default)}"
-            for arg in kind.args
+            arg.name if arg.required else f"{arg.name}={_default(arg.default)}" for arg in kind.args
         )
         aliases = f"  (also {', '.join(kind.aliases)})" if kind.aliases else ""
         click.echo(f"{kind.name}({args}){aliases}")

@@ -6,11 +6,10 @@ Each limit has a CLI flag of the same name that raises it (`--max-layers`, `--ma
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     #: Statements in one spec.
     max_layers: int = 10_000
     #: Any single size: an argument such as filters or units, or one dimension of a tensor.

@@ -57,8 +57,11 @@ def describe(layer: Layer, rank: int, unicode: bool = False) -> str:
     elif layer.kind in ("groupnorm", "lrn"):
         head = f"{layer.kind} {args['groups' if layer.kind == 'groupnorm' else 'size']}"
     elif layer.kind == "upsample":
-        head = f"upsample \u00d7{args['scale']}" if unicode and isinstance(
-            args["scale"], int) else f"upsample {_axes(args['scale'], rank, unicode)}"
+        head = (
+            f"upsample \u00d7{args['scale']}"
+            if unicode and isinstance(args["scale"], int)
+            else f"upsample {_axes(args['scale'], rank, unicode)}"
+        )
     elif layer.kind in ACTIVATION_LABELS and layer.kind != "prelu":
         head = ACTIVATION_LABELS[layer.kind]
     if "filters" in args:

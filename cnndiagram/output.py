@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 
 
 def write_output(path: str, data: str | bytes) -> None:
@@ -14,6 +13,8 @@ def write_output(path: str, data: str | bytes) -> None:
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
         return
+    import tempfile  # only when writing a file: it costs several ms of start-up
+
     directory = os.path.dirname(os.path.abspath(path))
     handle, temp = tempfile.mkstemp(prefix=".cnndiagram-", dir=directory)
     try:

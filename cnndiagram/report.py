@@ -69,7 +69,7 @@ def table(analysis: Analysis) -> str:
         formulas = analysis.formulas(result)
         rows.append(
             (
-                str(result.index),
+                str(result.number),
                 result.name,
                 _label(analysis, result),
                 _shape(analysis, result.output_shape),
@@ -118,7 +118,7 @@ def markdown(analysis: Analysis) -> str:
     for result in analysis.layers:
         formulas = analysis.formulas(result)
         cells = (
-            str(result.index),
+            str(result.number),
             _md(result.name),
             _md(_label(analysis, result)),
             _shape(analysis, result.output_shape),
@@ -141,14 +141,26 @@ def csv_text(analysis: Analysis) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
-        ["index", "name", "kind", "layer", "input_shape", "output_shape", "params", "trainable",
-         "non_trainable", "macs", "output_formula", "param_formula"]
+        [
+            "index",
+            "name",
+            "kind",
+            "layer",
+            "input_shape",
+            "output_shape",
+            "params",
+            "trainable",
+            "non_trainable",
+            "macs",
+            "output_formula",
+            "param_formula",
+        ]
     )
     for result in analysis.layers:
         formulas = analysis.formulas(result)
         writer.writerow(
             [
-                result.index,
+                result.number,
                 result.name,
                 result.kind,
                 _label(analysis, result),
@@ -229,9 +241,18 @@ def json_text(analysis: Analysis) -> str:
 # -- latex --------------------------------------------------------------------------------------
 
 _LATEX_ESCAPES = {
-    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-    "<": r"\textless{}", ">": r"\textgreater{}",
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
 }
 
 
@@ -242,27 +263,29 @@ def latex_escape(text: str) -> str:
 
 def latex(analysis: Analysis) -> str:
     """A booktabs table; needs `\\usepackage{booktabs}` and `\\usepackage{amsmath}`."""
-    lines = [r"\begin{tabular}{rlllll}", r"\toprule",
-             r"\# & name & layer & size & size formula & parameters \\", r"\midrule"]
+    lines = [
+        r"\begin{tabular}{rlllll}",
+        r"\toprule",
+        r"\# & name & layer & size & size formula & parameters \\",
+        r"\midrule",
+    ]
     for result in analysis.layers:
         formulas = analysis.formulas(result)
-        size = " \\times ".join(
-            str(d) for d in (to_dict_dims(analysis, result.output_shape))
-        )
+        size = " \\times ".join(str(d) for d in (to_dict_dims(analysis, result.output_shape)))
         size_formula = size_text(formulas.output, "latex")
-        param = formulas.params.text("latex", group=True) if formulas.params else (
-            format_count(result.params).replace(",", "{,}")
+        param = (
+            formulas.params.text("latex", group=True)
+            if formulas.params
+            else (format_count(result.params).replace(",", "{,}"))
         )
         lines.append(
-            f"{result.index} & {latex_escape(result.name)} & "
+            f"{result.number} & {latex_escape(result.name)} & "
             f"{latex_escape(_label(analysis, result))} & ${size}$ & "
             + (f"${size_formula}$" if size_formula else "")
             + f" & ${param}$ \\\\"
         )
     lines.append(r"\midrule")
-    lines.append(
-        rf"\multicolumn{{6}}{{r}}{{total: ${total_line(analysis, 'latex')}$}} \\"
-    )
+    lines.append(rf"\multicolumn{{6}}{{r}}{{total: ${total_line(analysis, 'latex')}$}} \\")
     lines += [r"\bottomrule", r"\end{tabular}"]
     if analysis.network.title:
         lines.insert(0, f"% {latex_escape(analysis.network.title)}")
@@ -292,7 +315,7 @@ def explain(analysis: Analysis) -> str:
         lines.append("")
         shape = _shape(analysis, result.output_shape)
         if result.layer is None:
-            lines.append(f"## {result.index}. {_md(result.name)}: input {shape}")
+            lines.append(f"## {result.number}. {_md(result.name)}: input {shape}")
             lines.append("")
             channels = result.output_shape[0]
             if len(result.output_shape) == 1:
@@ -307,7 +330,7 @@ def explain(analysis: Analysis) -> str:
         formulas = analysis.formulas(result)
         label = _label(analysis, result)
         lines.append(
-            f"## {result.index}. {_md(result.name)}: {_md(label)} \u2192 {shape}, "
+            f"## {result.number}. {_md(result.name)}: {_md(label)} \u2192 {shape}, "
             f"{format_count(result.params)} parameters"
         )
         lines.append("")

@@ -6,19 +6,17 @@ line/column only when an error is reported, as tomli does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """A half-open range of character offsets into one source text."""
 
     start: int
     end: int
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """The text of one spec and the name it is reported under (a path, `<stdin>`, `<expr>`)."""
 
     text: str

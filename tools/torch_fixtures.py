@@ -27,7 +27,7 @@ from typing import Any
 
 import torch
 from torch import nn
-from torch.nn import functional as F  # noqa: N812
+from torch.nn import functional as F
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 Case = tuple[str, tuple[int, ...], Callable[[], nn.Module]]
@@ -44,8 +44,13 @@ def axes(values: tuple[int, ...] | int) -> str:
 class TfSamePad(nn.Module):
     """TensorFlow's 'same' padding for a window (k, s, d) per axis: extra padding at the end."""
 
-    def __init__(self, kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...],
-                 value: float = 0.0) -> None:
+    def __init__(
+        self,
+        kernel: tuple[int, ...],
+        stride: tuple[int, ...],
+        dilation: tuple[int, ...],
+        value: float = 0.0,
+    ) -> None:
         super().__init__()
         self.kernel, self.stride, self.dilation, self.value = kernel, stride, dilation, value
 
@@ -204,9 +209,27 @@ def gen_misc(rank: int) -> Case:
     shape = random_input(rank)
     c = shape[0]
     choice = random.choice(
-        ["adaptive", "global", "globalkeep", "batchnorm", "groupnorm", "layernorm",
-         "layernorm_nobias", "instancenorm", "lrn", "prelu", "prelu_c", "upsample", "zeropad",
-         "crop", "flatten", "dense", "dropout", "relu", "reshape"]
+        [
+            "adaptive",
+            "global",
+            "globalkeep",
+            "batchnorm",
+            "groupnorm",
+            "layernorm",
+            "layernorm_nobias",
+            "instancenorm",
+            "lrn",
+            "prelu",
+            "prelu_c",
+            "upsample",
+            "zeropad",
+            "crop",
+            "flatten",
+            "dense",
+            "dropout",
+            "relu",
+            "reshape",
+        ]
     )
     if choice == "adaptive":
         out = per_axis(rank, 1, 6)
@@ -242,7 +265,7 @@ def gen_misc(rank: int) -> Case:
     if choice == "lrn":
         return "lrn(5)", shape, lambda: nn.LocalResponseNorm(5)
     if choice == "prelu":
-        return "prelu", shape, lambda: nn.PReLU()
+        return "prelu", shape, nn.PReLU
     if choice == "prelu_c":
         return "prelu(channelwise=true)", shape, lambda: nn.PReLU(c)
     if choice == "upsample":
@@ -260,23 +283,47 @@ def gen_misc(rank: int) -> Case:
             return f"zeropad({text})", shape, lambda: _Pad(flat)
         return f"crop({text})", shape, lambda: _Pad([-v for v in flat])
     if choice == "flatten":
-        return "flatten", shape, lambda: nn.Flatten()
+        return "flatten", shape, nn.Flatten
     if choice == "dense":
         units = random.choice([1, 10, 64, 100])
         bias = random.random() < 0.8
         spec = f"dense({units})" if bias else f"dense({units}, bias=false)"
-        return spec, shape, lambda: nn.Sequential(
-            nn.Flatten(), nn.Linear(math.prod(shape), units, bias)
+        return (
+            spec,
+            shape,
+            lambda: nn.Sequential(nn.Flatten(), nn.Linear(math.prod(shape), units, bias)),
         )
     if choice == "dropout":
         return "dropout(0.25)", shape, lambda: nn.Dropout(0.25)
     if choice == "relu":
-        act = random.choice(["relu", "gelu", "sigmoid", "tanh", "elu", "selu", "silu",
-                             "softplus", "hardswish", "leakyrelu(0.2)", "softmax"])
-        modules = {"relu": nn.ReLU, "gelu": nn.GELU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh,
-                   "elu": nn.ELU, "selu": nn.SELU, "silu": nn.SiLU, "softplus": nn.Softplus,
-                   "hardswish": nn.Hardswish, "leakyrelu(0.2)": lambda: nn.LeakyReLU(0.2),
-                   "softmax": lambda: nn.Softmax(dim=1)}
+        act = random.choice(
+            [
+                "relu",
+                "gelu",
+                "sigmoid",
+                "tanh",
+                "elu",
+                "selu",
+                "silu",
+                "softplus",
+                "hardswish",
+                "leakyrelu(0.2)",
+                "softmax",
+            ]
+        )
+        modules = {
+            "relu": nn.ReLU,
+            "gelu": nn.GELU,
+            "sigmoid": nn.Sigmoid,
+            "tanh": nn.Tanh,
+            "elu": nn.ELU,
+            "selu": nn.SELU,
+            "silu": nn.SiLU,
+            "softplus": nn.Softplus,
+            "hardswish": nn.Hardswish,
+            "leakyrelu(0.2)": lambda: nn.LeakyReLU(0.2),
+            "softmax": lambda: nn.Softmax(dim=1),
+        }
         return act, shape, modules[act]
     # reshape: a random factorisation of the element count, sometimes with -1
     total = math.prod(shape)
@@ -325,11 +372,11 @@ def measure(shape: tuple[int, ...], build: Callable[[], nn.Module]) -> dict[str,
         return {"error": f"empty output {list(out.shape[1:])}"}
     trainable = sum(p.numel() for p in module.parameters())
     running = sum(
-        b.numel() for name, b in module.named_buffers() if name.split(".")[-1] in
-        ("running_mean", "running_var")
+        b.numel()
+        for name, b in module.named_buffers()
+        if name.split(".")[-1] in ("running_mean", "running_var")
     )
-    return {"output_shape": list(out.shape[1:]), "trainable": trainable,
-            "non_trainable": running}
+    return {"output_shape": list(out.shape[1:]), "trainable": trainable, "non_trainable": running}
 
 
 def layer_cases(count: int) -> list[dict[str, Any]]:
@@ -353,39 +400,203 @@ def layer_cases(count: int) -> list[dict[str, Any]]:
     return cases
 
 
+NETWORKS: list[tuple[str, str, tuple[int, ...], Callable[[], nn.Sequential]]] = [
+    (
+        "seed",
+        "samples/seed.cnn",
+        (1, 28, 28),
+        lambda: nn.Sequential(
+            nn.Conv2d(1, 32, 5),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(32, 32, 3),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(800, 256),
+            nn.ReLU(),
+            nn.Linear(256, 10),
+            nn.Softmax(1),
+        ),
+    ),
+    (
+        "lenet5",
+        "samples/lenet5.cnn",
+        (1, 32, 32),
+        lambda: nn.Sequential(
+            nn.Conv2d(1, 6, 5),
+            nn.Tanh(),
+            nn.AvgPool2d(2),
+            nn.Conv2d(6, 16, 5),
+            nn.Tanh(),
+            nn.AvgPool2d(2),
+            nn.Conv2d(16, 120, 5),
+            nn.Tanh(),
+            nn.Flatten(),
+            nn.Linear(120, 84),
+            nn.Tanh(),
+            nn.Linear(84, 10),
+        ),
+    ),
+    (
+        "alexnet",
+        "samples/alexnet.cnn",
+        (3, 224, 224),
+        lambda: nn.Sequential(
+            nn.Conv2d(3, 64, 11, 4, 2),
+            nn.ReLU(),
+            nn.MaxPool2d(3, 2),
+            nn.Conv2d(64, 192, 5, padding=2),
+            nn.ReLU(),
+            nn.MaxPool2d(3, 2),
+            nn.Conv2d(192, 384, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(384, 256, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(256, 256, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(3, 2),
+            nn.AdaptiveAvgPool2d(6),
+            nn.Flatten(),
+            nn.Dropout(),
+            nn.Linear(9216, 4096),
+            nn.ReLU(),
+            nn.Dropout(),
+            nn.Linear(4096, 4096),
+            nn.ReLU(),
+            nn.Linear(4096, 1000),
+        ),
+    ),
+    (
+        "vgg16",
+        "samples/vgg16.cnn",
+        (3, 224, 224),
+        lambda: nn.Sequential(
+            *[
+                m
+                for c_in, c_out, pool in [
+                    (3, 64, 0),
+                    (64, 64, 1),
+                    (64, 128, 0),
+                    (128, 128, 1),
+                    (128, 256, 0),
+                    (256, 256, 0),
+                    (256, 256, 1),
+                    (256, 512, 0),
+                    (512, 512, 0),
+                    (512, 512, 1),
+                    (512, 512, 0),
+                    (512, 512, 0),
+                    (512, 512, 1),
+                ]
+                for m in (
+                    [nn.Conv2d(c_in, c_out, 3, padding=1), nn.ReLU()]
+                    + ([nn.MaxPool2d(2)] if pool else [])
+                )
+            ],
+            nn.AdaptiveAvgPool2d(7),
+            nn.Flatten(),
+            nn.Linear(25088, 4096),
+            nn.ReLU(),
+            nn.Dropout(),
+            nn.Linear(4096, 4096),
+            nn.ReLU(),
+            nn.Dropout(),
+            nn.Linear(4096, 1000),
+        ),
+    ),
+    (
+        "audio1d",
+        "samples/audio1d.yaml",
+        (1, 16000),
+        lambda: nn.Sequential(
+            nn.Conv1d(1, 128, 80, 4),
+            nn.BatchNorm1d(128),
+            nn.ReLU(),
+            nn.MaxPool1d(4),
+            nn.Conv1d(128, 128, 3),
+            nn.BatchNorm1d(128),
+            nn.ReLU(),
+            nn.MaxPool1d(4),
+            nn.Conv1d(128, 256, 3),
+            nn.BatchNorm1d(256),
+            nn.ReLU(),
+            nn.MaxPool1d(4),
+            nn.Conv1d(256, 512, 3),
+            nn.BatchNorm1d(512),
+            nn.ReLU(),
+            nn.MaxPool1d(4),
+            nn.AdaptiveAvgPool1d(1),
+            nn.Flatten(),
+            nn.Linear(512, 35),
+        ),
+    ),
+    (
+        "c3d",
+        "samples/c3d.json",
+        (3, 16, 112, 112),
+        lambda: nn.Sequential(
+            nn.Conv3d(3, 64, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool3d((1, 2, 2)),
+            nn.Conv3d(64, 128, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool3d(2),
+            nn.Conv3d(128, 256, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool3d(2),
+            nn.Conv3d(256, 256, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool3d(2),
+            nn.Flatten(),
+            nn.Linear(256 * 2 * 7 * 7, 1024),
+            nn.ReLU(),
+            nn.Dropout(),
+            nn.Linear(1024, 101),
+        ),
+    ),
+]
+
+
 def network_cases() -> list[dict[str, Any]]:
-    """Whole networks written out with torch modules, compared layer by layer."""
-    nets = json.loads((OUT / "torch_networks_src.json").read_text())
+    """Whole networks (the samples) written out as torch modules, compared by totals."""
     out = []
-    for net in nets:
-        module = eval(net["torch"], {"nn": nn, "torch": torch})  # trusted: our own fixture file
+    for name, spec, shape, build in NETWORKS:
+        module = build()
         module.eval()
-        x = torch.zeros(1, *net["input"])
-        shapes = []
         with torch.no_grad():
-            for layer in module:
-                x = layer(x)
-                shapes.append(list(x.shape[1:]))
+            result = module(torch.zeros(1, *shape))
         trainable = sum(p.numel() for p in module.parameters())
-        running = sum(b.numel() for n, b in module.named_buffers()
-                      if n.split(".")[-1] in ("running_mean", "running_var"))
-        out.append({"name": net["name"], "spec": net["spec"], "trainable": trainable,
-                    "non_trainable": running, "shapes": shapes})
+        running = sum(
+            b.numel()
+            for n, b in module.named_buffers()
+            if n.split(".")[-1] in ("running_mean", "running_var")
+        )
+        out.append(
+            {
+                "name": name,
+                "spec": spec,
+                "trainable": trainable,
+                "non_trainable": running,
+                "output_shape": list(result.shape[1:]),
+            }
+        )
     return out
 
 
 def main() -> int:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 800
     cases = layer_cases(count)
-    (OUT / "torch_layers.json").write_text(json.dumps(
-        {"torch": torch.__version__, "cases": cases}, indent=1) + "\n")
+    (OUT / "torch_layers.json").write_text(
+        json.dumps({"torch": torch.__version__, "cases": cases}, indent=1) + "\n"
+    )
     errors = sum("error" in case for case in cases)
     print(f"wrote {len(cases)} layer cases ({errors} rejected by torch)")
-    if (OUT / "torch_networks_src.json").exists():
-        nets = network_cases()
-        (OUT / "torch_networks.json").write_text(json.dumps(
-            {"torch": torch.__version__, "networks": nets}, indent=1) + "\n")
-        print(f"wrote {len(nets)} networks")
+    nets = network_cases()
+    (OUT / "torch_networks.json").write_text(
+        json.dumps({"torch": torch.__version__, "networks": nets}, indent=1) + "\n"
+    )
+    print(f"wrote {len(nets)} networks")
     return 0
 
 

@@ -7,9 +7,8 @@ is what large networks and the benchmarks need; formulas are built on request by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from math import prod
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from cnndiagram.engine.formulas import Formula, sum_formula
 from cnndiagram.engine.ops import op_for
@@ -22,8 +21,7 @@ if TYPE_CHECKING:
     from fractions import Fraction
 
 
-@dataclass(frozen=True)
-class ReceptiveField:
+class ReceptiveField(NamedTuple):
     """Per spatial axis: how many input positions one output value sees, and the step between
     neighbouring outputs measured in input positions (a fraction after upsampling)."""
 
@@ -31,11 +29,10 @@ class ReceptiveField:
     jump: tuple[int | Fraction, ...]
 
 
-@dataclass(frozen=True)
-class LayerResult:
+class LayerResult(NamedTuple):
     """One statement's numbers. `layer` is None for the input."""
 
-    index: int
+    number: int
     name: str
     kind: str
     layer: Layer | None
@@ -56,8 +53,7 @@ class LayerResult:
         return prod(self.output_shape)
 
 
-@dataclass(frozen=True)
-class Analysis:
+class Analysis(NamedTuple):
     network: Network
     layers: tuple[LayerResult, ...]
 
@@ -104,12 +100,8 @@ def analyze(network: Network, limits: Limits = DEFAULT_LIMITS) -> Analysis:
     """
     shape = network.input.shape
     rank = len(shape) - 1
-    rf: ReceptiveField | None = (
-        ReceptiveField((1,) * rank, (1,) * rank) if rank else None
-    )
-    results = [
-        LayerResult(0, network.input.name, "input", None, None, shape, 0, 0, 0, rf)
-    ]
+    rf: ReceptiveField | None = ReceptiveField((1,) * rank, (1,) * rank) if rank else None
+    results = [LayerResult(0, network.input.name, "input", None, None, shape, 0, 0, 0, rf)]
     channels_last = network.channels_last
     max_dim = limits.max_dim
     for index, layer in enumerate(network.layers, start=1):
@@ -142,8 +134,16 @@ def analyze(network: Network, limits: Limits = DEFAULT_LIMITS) -> Analysis:
             rf = _grow(rf, step)
         results.append(
             LayerResult(
-                index, layer.name, layer.kind, layer, shape, out, trainable, non_trainable,
-                macs, rf,
+                index,
+                layer.name,
+                layer.kind,
+                layer,
+                shape,
+                out,
+                trainable,
+                non_trainable,
+                macs,
+                rf,
             )
         )
         shape = out

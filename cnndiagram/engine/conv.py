@@ -50,28 +50,22 @@ def sizes(ctx: Ctx, kernel_key: str = "kernel", ceil: bool = False) -> tuple[int
     return tuple(out)
 
 
-def size_formulas(
-    ctx: Ctx, ceil: bool = False, kernel_key: str = "kernel"
-) -> tuple[Formula, ...]:
+def size_formulas(ctx: Ctx, ceil: bool = False, kernel_key: str = "kernel") -> tuple[Formula, ...]:
     kernel, stride, dilation = _geometry(ctx, kernel_key)
     pads = ctx.pads()
     return tuple(
-        formula(
-            window_expr(n, kernel[i], stride[i], pads[i], dilation[i], ceil), ctx.axis_label(i)
-        )
+        formula(window_expr(n, kernel[i], stride[i], pads[i], dilation[i], ceil), ctx.axis_label(i))
         for i, n in enumerate(ctx.spatial)
     )
 
 
 def window_rf(ctx: Ctx, kernel_key: str = "kernel") -> RfStep:
     kernel, stride, dilation = _geometry(ctx, kernel_key)
-    return tuple(
-        (dilation[i] * (kernel[i] - 1) + 1, stride[i]) for i in range(len(ctx.spatial))
-    )
+    return tuple((dilation[i] * (kernel[i] - 1) + 1, stride[i]) for i in range(len(ctx.spatial)))
 
 
 def _groups(ctx: Ctx, filters: int) -> int:
-    groups = ctx.int("groups")
+    groups = ctx.integer("groups")
     if ctx.channels % groups:
         raise RuleError(f"groups={groups} must divide the {ctx.channels} input channels")
     if filters % groups:
@@ -88,30 +82,30 @@ def _per_filter(ctx: Ctx, kernel: tuple[int, ...], groups: int) -> Expr:
 
 
 def _conv_shape(ctx: Ctx) -> tuple[int, ...]:
-    filters = ctx.int("filters")
+    filters = ctx.integer("filters")
     _groups(ctx, filters)
     return (filters, *sizes(ctx))
 
 
 def _conv_params(ctx: Ctx, out: tuple[int, ...]) -> tuple[int, int]:
-    filters, groups = ctx.int("filters"), ctx.int("groups")
+    filters, groups = ctx.integer("filters"), ctx.integer("groups")
     weights = filters * (ctx.channels // groups) * prod(ctx.axes("kernel"))
     return weights + (filters if ctx.flag("bias") else 0), 0
 
 
 def _conv_param_formula(ctx: Ctx, filters: int) -> Expr:
-    per_filter = _per_filter(ctx, ctx.axes("kernel"), ctx.int("groups"))
+    per_filter = _per_filter(ctx, ctx.axes("kernel"), ctx.integer("groups"))
     if ctx.flag("bias"):
         return mul(add(per_filter, 1), filters)
     return mul(per_filter, filters)
 
 
 def _conv_formulas(ctx: Ctx, out: tuple[int, ...]) -> Formulas:
-    return Formulas(size_formulas(ctx), formula(_conv_param_formula(ctx, ctx.int("filters"))))
+    return Formulas(size_formulas(ctx), formula(_conv_param_formula(ctx, ctx.integer("filters"))))
 
 
 def _conv_macs(ctx: Ctx, out: tuple[int, ...]) -> int:
-    groups = ctx.int("groups")
+    groups = ctx.integer("groups")
     return prod(out) * (ctx.channels // groups) * prod(ctx.axes("kernel"))
 
 
@@ -151,7 +145,7 @@ def _deconv_axes(ctx: Ctx) -> list[tuple[int, int, int, Pad, int, int]]:
 
 
 def _deconv_shape(ctx: Ctx) -> tuple[int, ...]:
-    filters = ctx.int("filters")
+    filters = ctx.integer("filters")
     _groups(ctx, filters)
     out = []
     for i, (n, k, s, p, op, d) in enumerate(_deconv_axes(ctx)):
@@ -168,14 +162,17 @@ def _deconv_formulas(ctx: Ctx, out: tuple[int, ...]) -> Formulas:
         formula(transposed_expr(*axis), ctx.axis_label(i))
         for i, axis in enumerate(_deconv_axes(ctx))
     )
-    return Formulas(sizes_, formula(_conv_param_formula(ctx, ctx.int("filters"))))
+    return Formulas(sizes_, formula(_conv_param_formula(ctx, ctx.integer("filters"))))
 
 
 def _deconv_macs(ctx: Ctx, out: tuple[int, ...]) -> int:
     # Every input position scatters one kernel into each filter of its group.
-    groups = ctx.int("groups")
-    return prod(ctx.spatial) * ctx.channels * (ctx.int("filters") // groups) * prod(
-        ctx.axes("kernel")
+    groups = ctx.integer("groups")
+    return (
+        prod(ctx.spatial)
+        * ctx.channels
+        * (ctx.integer("filters") // groups)
+        * prod(ctx.axes("kernel"))
     )
 
 
@@ -207,18 +204,22 @@ register(
 
 
 def _sep_shape(ctx: Ctx) -> tuple[int, ...]:
-    return (ctx.int("filters"), *sizes(ctx))
+    return (ctx.integer("filters"), *sizes(ctx))
 
 
 def _sep_params(ctx: Ctx, out: tuple[int, ...]) -> tuple[int, int]:
-    mid = ctx.channels * ctx.int("depth_multiplier")
-    filters = ctx.int("filters")
+    mid = ctx.channels * ctx.integer("depth_multiplier")
+    filters = ctx.integer("filters")
     count = prod(ctx.axes("kernel")) * mid + mid * filters
     return count + (filters if ctx.flag("bias") else 0), 0
 
 
 def _sep_formulas(ctx: Ctx, out: tuple[int, ...]) -> Formulas:
-    kernel, dm, filters = ctx.axes("kernel"), ctx.int("depth_multiplier"), ctx.int("filters")
+    kernel, dm, filters = (
+        ctx.axes("kernel"),
+        ctx.integer("depth_multiplier"),
+        ctx.integer("filters"),
+    )
     mid: tuple[int, ...] = (ctx.channels, dm) if dm > 1 else (ctx.channels,)
     expr = add(mul(*kernel, *mid), mul(*mid, filters))
     if ctx.flag("bias"):
@@ -227,9 +228,9 @@ def _sep_formulas(ctx: Ctx, out: tuple[int, ...]) -> Formulas:
 
 
 def _sep_macs(ctx: Ctx, out: tuple[int, ...]) -> int:
-    mid = ctx.channels * ctx.int("depth_multiplier")
+    mid = ctx.channels * ctx.integer("depth_multiplier")
     positions = prod(out[1:])
-    return positions * mid * prod(ctx.axes("kernel")) + positions * mid * ctx.int("filters")
+    return positions * mid * prod(ctx.axes("kernel")) + positions * mid * ctx.integer("filters")
 
 
 register(
@@ -247,16 +248,16 @@ register(
 
 
 def _dw_shape(ctx: Ctx) -> tuple[int, ...]:
-    return (ctx.channels * ctx.int("depth_multiplier"), *sizes(ctx))
+    return (ctx.channels * ctx.integer("depth_multiplier"), *sizes(ctx))
 
 
 def _dw_params(ctx: Ctx, out: tuple[int, ...]) -> tuple[int, int]:
-    mid = ctx.channels * ctx.int("depth_multiplier")
+    mid = ctx.channels * ctx.integer("depth_multiplier")
     return prod(ctx.axes("kernel")) * mid + (mid if ctx.flag("bias") else 0), 0
 
 
 def _dw_formulas(ctx: Ctx, out: tuple[int, ...]) -> Formulas:
-    kernel, dm = ctx.axes("kernel"), ctx.int("depth_multiplier")
+    kernel, dm = ctx.axes("kernel"), ctx.integer("depth_multiplier")
     mid: tuple[int, ...] = (ctx.channels, dm) if dm > 1 else (ctx.channels,)
     per_channel: Expr = add(mul(*kernel), 1) if ctx.flag("bias") else mul(*kernel)
     return Formulas(size_formulas(ctx), formula(mul(per_channel, *mid)))

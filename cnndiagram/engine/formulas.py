@@ -9,28 +9,24 @@ this for every layer of every sample.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal, NamedTuple, Union
 
 Notation = Literal["ascii", "unicode", "latex"]
 Op = Literal["+", "-", "*", "/", "//"]
 Fn = Literal["floor", "ceil", "max"]
 
 
-@dataclass(frozen=True)
-class Num:
+class Num(NamedTuple):
     value: int
 
 
-@dataclass(frozen=True)
-class Bin:
+class Bin(NamedTuple):
     op: Op
     left: Expr
     right: Expr
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(NamedTuple):
     """`floor(a/b)` and `ceil(a/b)` (exact integer division) or `max(a, b)`."""
 
     fn: Fn
@@ -124,7 +120,8 @@ def group_digits(value: int, notation: Notation) -> str:
 
 
 def render(expr: Expr, notation: Notation = "ascii", *, group: bool = False) -> str:
-    """The expression as text; `group` adds thousands separators (then ASCII is no longer Python)."""
+    """The expression as text; `group` adds thousands separators (ASCII then stops being
+    Python)."""
     symbols = _SYMBOLS[notation]
 
     def number(value: int) -> str:
@@ -166,8 +163,7 @@ def render(expr: Expr, notation: Notation = "ascii", *, group: bool = False) -> 
     return go(expr, 0)
 
 
-@dataclass(frozen=True)
-class Formula:
+class Formula(NamedTuple):
     """`label: expression = result`, e.g. `H: 28 - 5 + 1 = 24` or `(5*5*1 + 1)*32 = 832`."""
 
     expr: Expr

@@ -27,22 +27,22 @@ def _features(ctx: Ctx) -> Expr:
 
 
 def _dense_params(ctx: Ctx, out: tuple[int, ...]) -> tuple[int, int]:
-    units = ctx.int("units")
+    units = ctx.integer("units")
     return (prod(ctx.shape) + (1 if ctx.flag("bias") else 0)) * units, 0
 
 
 def _dense_formulas(ctx: Ctx, out: tuple[int, ...]) -> Formulas:
-    units = ctx.int("units")
+    units = ctx.integer("units")
     if ctx.flag("bias"):
         return Formulas(params=formula(mul(add(_features(ctx), 1), units)))
     return Formulas(params=formula(mul(_features(ctx), units)))
 
 
 _DENSE = Op(
-    shape=lambda ctx: (ctx.int("units"),),
+    shape=lambda ctx: (ctx.integer("units"),),
     params=_dense_params,
     formulas=_dense_formulas,
-    macs=lambda ctx, out: prod(ctx.shape) * ctx.int("units"),
+    macs=lambda ctx, out: prod(ctx.shape) * ctx.integer("units"),
     rf=_none_rf,
     rule="out = units; a multi-dimensional input is flattened first",
     param_rule="(n_in + 1)*units: one weight from every input to every unit, plus one bias "

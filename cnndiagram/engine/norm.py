@@ -63,7 +63,7 @@ register(
 
 
 def _group_shape(ctx: Ctx) -> tuple[int, ...]:
-    groups = ctx.int("groups")
+    groups = ctx.integer("groups")
     if ctx.channels % groups:
         raise RuleError(f"{groups} groups do not divide the {ctx.channels} channels")
     return ctx.shape

@@ -8,8 +8,7 @@ which `analysis.py` turns into a located `ShapeError` naming the layer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, NamedTuple, Union
 
 from cnndiagram.engine.formulas import Formula
 from cnndiagram.engine.windows import AXIS_LABELS, AXIS_NAMES, Pad
@@ -55,7 +54,7 @@ class Ctx:
             return (*dims[1:], dims[0])
         return dims
 
-    def int(self, key: str) -> int:
+    def integer(self, key: str) -> int:
         value = self.args[key]
         assert isinstance(value, int)
         return value
@@ -103,8 +102,7 @@ class Ctx:
         return AXIS_NAMES[len(self.shape) - 1][index]
 
 
-@dataclass(frozen=True)
-class Formulas:
+class Formulas(NamedTuple):
     """Per-axis output-size formulas and the parameter formula (None when it has none)."""
 
     output: tuple[Formula, ...] = ()
@@ -131,8 +129,7 @@ def _keep_rf(ctx: Ctx, out: tuple[int, ...]) -> RfStep:
     return KEEP
 
 
-@dataclass(frozen=True)
-class Op:
+class Op(NamedTuple):
     """The rules of one layer kind. `rule` and `param_rule` state the general formula in words."""
 
     shape: Callable[[Ctx], tuple[int, ...]] = _same_shape
@@ -142,7 +139,7 @@ class Op:
     rf: Callable[[Ctx, tuple[int, ...]], RfStep] = _keep_rf
     rule: str = "the output has the shape of the input"
     param_rule: str = "no learnable parameters"
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
 
 
 REGISTRY: dict[str, Op] = {}

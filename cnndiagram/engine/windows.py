@@ -50,7 +50,7 @@ def window_size(n: int, k: int, s: int, p: Pad, d: int, ceil: bool = False) -> i
 def window_expr(n: int, k: int, s: int, p: Pad, d: int, ceil: bool = False) -> Expr:
     """The same rule as `window_size`, as the simplest formula that is still the rule."""
     if p == "same":
-        return ceil_div(n, s) if s > 1 else add(n)
+        return ceil_div(n, s)
     pad = 0 if p == "valid" else int(p)
     grown: Expr = add(n, mul(2, pad)) if pad else add(n)
     if ceil:

@@ -58,13 +58,13 @@ class _Parser:
             end = self.pos
             while end < len(self.text) and self.text[end] in _IDENT_CHARS:
                 end += 1
-            return f"'{self.text[self.pos:end]}'"
+            return f"'{self.text[self.pos : end]}'"
         return f"'{char}'"
 
     # -- whitespace and separators ----------------------------------------------------------
 
     def skip_blank(self, newlines: bool) -> None:
-        """Skips spaces and comments; newlines too inside parentheses, where they do not separate."""
+        """Skips spaces and comments; newlines too inside brackets, where they do not separate."""
         text = self.text
         while self.pos < len(text):
             char = text[self.pos]
@@ -186,12 +186,16 @@ class _Parser:
                 self.pos += 1
                 return tuple(args)
             args.append(self.parse_arg())
+            arg_end = self.pos
             self.skip_blank(newlines=True)
             if self.text.startswith(",", self.pos):
                 self.pos += 1
             elif not self.text.startswith(")", self.pos):
-                if self.pos >= len(self.text):
-                    raise self.error("unclosed '(': expected ')'", open_at)
+                if self.pos >= len(self.text) or "\n" in self.text[arg_end : self.pos]:
+                    # A new line where ',' or ')' belongs: most likely a forgotten ')'.
+                    raise self.error(
+                        "unclosed '(': expected ')' before the end of the line", open_at
+                    )
                 raise self.error(f"expected ',' or ')' between arguments, found {self.found()}")
 
     def parse_arg(self) -> RawArg:
@@ -274,8 +278,10 @@ class _Parser:
         while self.pos < len(text) and (text[self.pos] in _DIGITS or text[self.pos] == "_"):
             self.pos += 1
         is_float = False
-        if self.pos < len(text) and text[self.pos] == "." and (
-            self.pos + 1 < len(text) and text[self.pos + 1] in _DIGITS
+        if (
+            self.pos < len(text)
+            and text[self.pos] == "."
+            and (self.pos + 1 < len(text) and text[self.pos + 1] in _DIGITS)
         ):
             is_float = True
             self.pos += 1

@@ -39,7 +39,8 @@ def format_value(value: ArgValue) -> str:
     if len(value) == 1 and isinstance(value[0], int):
         return f"[{value[0]}]"
     parts = [
-        f"[{format_value(item[0])}, {format_value(item[1])}]" if isinstance(item, tuple)
+        f"[{format_value(item[0])}, {format_value(item[1])}]"
+        if isinstance(item, tuple)
         else format_value(item)
         for item in value
     ]

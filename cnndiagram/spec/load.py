@@ -78,7 +78,9 @@ def read_source(path: str, limits: Limits = DEFAULT_LIMITS) -> Source:
             span=Span(len(prefix), len(prefix) + 1),
         ) from None
     if "\x00" in text:
-        raise SpecError("the file contains NUL bytes; is it a binary file?", source=Source("", name))
+        raise SpecError(
+            "the file contains NUL bytes; is it a binary file?", source=Source("", name)
+        )
     return Source(text, name)
 
 

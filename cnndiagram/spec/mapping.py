@@ -91,7 +91,7 @@ class _Reader:
                 raise self.error("a layer 'name' must be a string", name_node.span)
             name = str(name_node.value)
         if "kind" in members:
-            kind_key_span, kind_node = members.pop("kind")
+            _, kind_node = members.pop("kind")
             if not isinstance(kind_node.value, str):
                 raise self.error("'kind' must be a layer kind such as conv", kind_node.span)
             rest = Node(members, node.span)

@@ -6,8 +6,7 @@ kinds, arguments, types and ranges happens in exactly one place (`validate.py`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal, NamedTuple, Union
 
 from cnndiagram.source import Span
 
@@ -15,8 +14,7 @@ RawKind = Literal["int", "float", "bool", "word", "string", "seq", "null"]
 RawPayload = Union[int, float, bool, str, None, tuple["RawValue", ...]]
 
 
-@dataclass(frozen=True)
-class RawValue:
+class RawValue(NamedTuple):
     """A value as written, with its span; `seq` holds per-axis values (`5x5`, `[1, 2]`)."""
 
     kind: RawKind
@@ -37,8 +35,7 @@ class RawValue:
         return str(self.value)
 
 
-@dataclass(frozen=True)
-class RawArg:
+class RawArg(NamedTuple):
     """`key=value`, or a positional value when `key` is None."""
 
     key: str | None
@@ -46,8 +43,7 @@ class RawArg:
     value: RawValue
 
 
-@dataclass(frozen=True)
-class RawStatement:
+class RawStatement(NamedTuple):
     """`[name:] kind[(args)]` as written."""
 
     kind: str
@@ -58,8 +54,7 @@ class RawStatement:
     span: Span
 
 
-@dataclass(frozen=True)
-class RawSpec:
+class RawSpec(NamedTuple):
     title: str | None
     statements: tuple[RawStatement, ...]
     title_span: Span | None = None

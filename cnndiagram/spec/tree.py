@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass
-from typing import Union
+from typing import Any, Union
 
 from cnndiagram.errors import SpecError
 from cnndiagram.source import Source, Span
@@ -28,8 +29,16 @@ class Node:
 
 # -- JSON ---------------------------------------------------------------------------------------
 
-_JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r",
-                 "t": "\t"}
+_JSON_ESCAPES = {
+    '"': '"',
+    "\\": "\\",
+    "/": "/",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+}
 _JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?")
 _MAX_DEPTH = 32
 
@@ -173,16 +182,17 @@ def parse_json(source: Source) -> Node:
 
 # -- YAML ---------------------------------------------------------------------------------------
 
-_YAML_TAGS = {f"tag:yaml.org,2002:{name}" for name in
-              ("str", "int", "float", "bool", "null", "seq", "map")}
+_YAML_TAGS = {
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")
+}
 
 
 def parse_yaml(source: Source) -> Node:
     """Safe YAML only: no anchors or aliases (billion-laughs), no tags beyond the core types."""
     import yaml
 
-    def offset(mark: yaml.Mark | None) -> int:
-        return mark.index if mark is not None else 0
+    def offset(mark: Any) -> int:
+        return int(mark.index) if mark is not None else 0
 
     try:
         for event in yaml.parse(source.text, Loader=yaml.SafeLoader):
@@ -221,13 +231,13 @@ def parse_yaml(source: Source) -> Node:
                 if not isinstance(key.value, str):
                     raise SpecError("mapping keys must be strings", source=source, span=key.span)
                 if key.value in members:
-                    raise SpecError(
-                        f"duplicate key '{key.value}'", source=source, span=key.span
-                    )
+                    raise SpecError(f"duplicate key '{key.value}'", source=source, span=key.span)
                 members[key.value] = (key.span, convert(value_node))
             return Node(members, span)
         if isinstance(node, yaml.SequenceNode):
             return Node([convert(item) for item in node.value], span)
+        if node.tag not in _YAML_TAGS:  # e.g. PyYAML's '=' value tag: keep the text
+            return Node(str(node.value), span)
         value = constructor.construct_object(node)  # a core scalar: str, int, float, bool, None
         assert value is None or isinstance(value, (str, int, float, bool))
         return Node(value, span)
@@ -239,10 +249,10 @@ def parse_yaml(source: Source) -> Node:
 
 
 def parse_toml(source: Source) -> Node:
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    else:  # Python 3.10
+        import tomli as tomllib
 
     try:
         data = tomllib.loads(source.text)
@@ -266,7 +276,9 @@ class _TomlLocator:
 
     def __init__(self, source: Source) -> None:
         self.text = source.text
-        self.headers = [m.start() for m in re.finditer(r"(?m)^[ \t]*\[\[\s*layers\s*\]\]", self.text)]
+        self.headers = [
+            m.start() for m in re.finditer(r"(?m)^[ \t]*\[\[\s*layers\s*\]\]", self.text)
+        ]
 
     def region(self, path: tuple[str | int, ...]) -> tuple[int, int]:
         if len(path) >= 2 and path[0] == "layers" and isinstance(path[1], int):
@@ -278,7 +290,9 @@ class _TomlLocator:
 
     def key_span(self, key: str, path: tuple[str | int, ...]) -> Span:
         start, end = self.region(path)
-        pattern = re.compile(rf"(?m)^[ \t]*\"?{re.escape(key)}\"?[ \t]*=|[{{,][ \t]*{re.escape(key)}[ \t]*=")
+        pattern = re.compile(
+            rf"(?m)^[ \t]*\"?{re.escape(key)}\"?[ \t]*=|[{{,][ \t]*{re.escape(key)}[ \t]*="
+        )
         match = pattern.search(self.text, start, end)
         if match is None:
             return Span(start, start + 1)

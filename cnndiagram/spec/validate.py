@@ -92,7 +92,8 @@ class _Validator:
         return kind
 
     def names(self, statements: tuple[RawStatement, ...], kinds: list[Kind]) -> list[str]:
-        """Explicit names must be unique; unnamed layers get `<kind><n>` (`input`, `output` bare)."""
+        """Explicit names must be unique; unnamed layers get `<kind><n>` (`input`, `output`
+        bare when there is one)."""
         taken: dict[str, RawStatement] = {}
         for statement in statements:
             if statement.name is None:
@@ -100,7 +101,7 @@ class _Validator:
             if not statement.name.strip():
                 raise self.error("a layer name cannot be empty", statement.name_span)
             if statement.name in taken:
-                line, _ = self.source.line_col(taken[statement.name].span.start)
+                line = self.source.line_col(taken[statement.name].span.start)[0]
                 raise self.error(
                     f"duplicate layer name '{statement.name}' (first used on line {line})",
                     statement.name_span,
@@ -178,7 +179,7 @@ class _Validator:
         kind: Kind,
     ) -> None:
         if name in given:
-            line, col = self.source.line_col(given[name][1].start)
+            col = self.source.line_col(given[name][1].start)[1]
             raise self.error(
                 f"argument '{name}' of {kind.name} is given twice (first at column {col})", span
             )
@@ -258,15 +259,15 @@ class _Validator:
                 raise self.expected(where, arg, raw)
             return bool(raw.value)
         if kind_type is ArgType.CHOICE:
-            word = arg.word(str(raw.value)) if raw.kind in ("word", "string") else None
-            if word is None:
+            choice = arg.word(str(raw.value)) if raw.kind in ("word", "string") else None
+            if choice is None:
                 choices = ", ".join(arg.choices)
                 raise self.error(
                     f"{where} must be one of {choices}; got {raw.describe()}"
                     f"{suggest(str(raw.value), list(arg.choices))}",
                     raw.span,
                 )
-            return word
+            return choice
         raise AssertionError(kind_type)
 
     def expected(self, where: str, arg: Arg, raw: RawValue) -> SpecError:
@@ -360,5 +361,6 @@ _EXAMPLES = {
 
 
 def validate(raw: RawSpec, source: Source, limits: Limits = DEFAULT_LIMITS) -> Network:
-    """Checks a parsed spec against the catalogue; raises a located `SpecError` on the first fault."""
+    """Checks a parsed spec against the catalogue; raises a located `SpecError` at the first
+    fault."""
     return _Validator(source, limits).network(raw)

@@ -1,0 +1,223 @@
+"""Properties that must hold for any spec: checked with hypothesis on random networks and text."""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from cnndiagram.engine.analysis import analyze
+from cnndiagram.engine.formulas import evaluate
+from cnndiagram.engine.windows import transposed_expr, transposed_size, window_expr, window_size
+from cnndiagram.errors import CnnDiagramError, ShapeError
+from cnndiagram.spec.format import format_network
+from cnndiagram.spec.load import load_spec
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _axes(draw: st.DrawFn, rank: int, low: int, high: int) -> str:
+    if draw(st.booleans()):
+        return str(draw(st.integers(low, high)))
+    return "x".join(str(draw(st.integers(low, high))) for _ in range(rank))
+
+
+@st.composite
+def layer_text(draw: st.DrawFn, rank: int) -> str:
+    name = draw(st.sampled_from(["", "", "", "n: ", '"odd <name> & \\"q\\"": ']))
+    kinds = [
+        "conv",
+        "maxpool",
+        "avgpool",
+        "batchnorm",
+        "relu",
+        "dropout",
+        "dense",
+        "prelu",
+        "deconv",
+        "upsample",
+        "zeropad",
+        "layernorm",
+        "dwconv",
+        "sepconv",
+        "flatten",
+        "globalavgpool",
+        "adaptivemaxpool",
+        "instancenorm",
+    ]
+    kind = draw(st.sampled_from(kinds))
+    if kind == "conv":
+        extra = draw(
+            st.sampled_from(
+                [
+                    "",
+                    ", stride=2",
+                    ", pad=1",
+                    ", same",
+                    ", dilation=2",
+                    ", bias=false, relu",
+                    ", stride=2, same",
+                ]
+            )
+        )
+        body = f"conv({draw(st.integers(1, 16))}, {_axes(draw, rank, 1, 3)}{extra})"
+    elif kind in ("maxpool", "avgpool"):
+        extra = draw(st.sampled_from(["", ", stride=1", ", ceil", ", pad=1", ", same"]))
+        body = f"{kind}({_axes(draw, rank, 2, 3)}{extra})"
+    elif kind == "deconv":
+        body = f"deconv({draw(st.integers(1, 8))}, {_axes(draw, rank, 1, 3)}, stride=2)"
+    elif kind == "dense":
+        body = f"dense({draw(st.integers(1, 64))}{draw(st.sampled_from(['', ', relu']))})"
+    elif kind == "dropout":
+        body = f"dropout({draw(st.sampled_from(['0', '0.1', '0.5']))})"
+    elif kind == "upsample":
+        body = f"upsample({_axes(draw, rank, 1, 2)})"
+    elif kind == "zeropad":
+        body = f"zeropad({_axes(draw, rank, 0, 2)})"
+    elif kind == "dwconv":
+        body = f"dwconv({_axes(draw, rank, 1, 3)}, depth_multiplier={draw(st.integers(1, 2))})"
+    elif kind == "sepconv":
+        body = f"sepconv({draw(st.integers(1, 8))}, {_axes(draw, rank, 1, 3)}, same)"
+    elif kind == "adaptivemaxpool":
+        body = f"adaptivemaxpool({draw(st.integers(1, 3))})"
+    elif kind == "prelu":
+        body = draw(st.sampled_from(["prelu", "prelu(channelwise=true)", "prelu(frozen)"]))
+    elif kind == "batchnorm":
+        body = draw(st.sampled_from(["batchnorm", "N", "batchnorm(affine=false)", "bn(frozen)"]))
+    else:
+        body = kind
+    return name + body
+
+
+@st.composite
+def spec_text(draw: st.DrawFn) -> str:
+    rank = draw(st.integers(1, 3))
+    channels = draw(st.integers(1, 8))
+    size = {1: (8, 64), 2: (4, 32), 3: (3, 10)}[rank]
+    dims = [str(draw(st.integers(*size))) for _ in range(rank)]
+    title = draw(st.sampled_from(["", 'title "A <net> & co"\n']))
+    layers = draw(st.lists(layer_text(rank), min_size=1, max_size=8))
+    separator = draw(st.sampled_from(["\n", " -> ", "; ", "-"]))
+    names = [line for line in layers if line.startswith("n: ")]
+    assume(len(names) <= 1)
+    assume(sum(line.startswith('"odd') for line in layers) <= 1)
+    return title + f"input({channels}x{'x'.join(dims)})" + separator + separator.join(layers)
+
+
+def analyse(text: str):  # type: ignore[no-untyped-def]
+    try:
+        return analyze(load_spec(text, expr=True))
+    except ShapeError:
+        assume(False)
+        raise
+
+
+@SETTINGS
+@given(spec_text())
+def test_formulas_evaluate_to_their_results(text: str) -> None:
+    analysis = analyse(text)
+    for result in analysis.layers:
+        formulas = analysis.formulas(result)
+        for formula in formulas.output:
+            assert evaluate(formula.expr) == formula.result
+            expression, stated = str(formula).split(": ")[-1].rsplit(" = ", 1)
+            assert eval(expression, {"floor": math.floor, "ceil": math.ceil}) == int(stated)
+        labelled = [f.result for f in formulas.output if f.label]
+        if labelled:
+            assert labelled == list(result.output_shape[1:])
+        if formulas.params is not None:
+            assert formulas.params.result == result.params
+            assert eval(str(formulas.params).rsplit(" = ", 1)[0]) == result.params
+        else:
+            assert result.params == 0
+
+
+@SETTINGS
+@given(spec_text())
+def test_totals_and_chaining(text: str) -> None:
+    analysis = analyse(text)
+    assert analysis.total_params == sum(r.params for r in analysis.layers)
+    assert analysis.total_params == analysis.trainable_params + analysis.non_trainable_params
+    assert analysis.total_formula().result == analysis.total_params
+    for before, after in zip(analysis.layers, analysis.layers[1:]):
+        assert after.input_shape == before.output_shape
+    for result in analysis.layers:
+        assert all(d >= 1 for d in result.output_shape)
+
+
+@SETTINGS
+@given(spec_text())
+def test_format_round_trips(text: str) -> None:
+    network = load_spec(text, expr=True)
+    canonical = format_network(network)
+    again = load_spec(canonical, expr=True)
+    assert again == network
+    assert format_network(again) == canonical
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80))
+def test_arbitrary_text_gives_a_network_or_a_located_error(text: str) -> None:
+    try:
+        analyze(load_spec("input(3x16x16)\n" + text, expr=True))
+    except CnnDiagramError as error:
+        assert error.message
+        assert "\n" not in error.message
+        error.format()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="()[],:;=->x0123456789 abcdefinputconvrelu\n\"'#._", max_size=60))
+def test_spec_like_text_never_crashes(text: str) -> None:
+    for fmt in ("dsl", "yaml", "json", "toml"):
+        try:
+            analyze(load_spec(text, expr=True, fmt=fmt))  # type: ignore[arg-type]
+        except CnnDiagramError as error:
+            error.format()
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    n=st.integers(1, 30),
+    k=st.integers(1, 7),
+    s=st.integers(1, 4),
+    p=st.integers(0, 3),
+    d=st.integers(1, 3),
+    ceil=st.booleans(),
+)
+def test_window_size_equals_brute_force_count(
+    n: int, k: int, s: int, p: int, d: int, ceil: bool
+) -> None:
+    extent = d * (k - 1) + 1
+    padded = n + 2 * p
+    if ceil:
+        # PyTorch's ceil mode: a window may overhang the right edge by less than a stride, but
+        # no window may start inside the right padding (pooling requires pad <= k/2).
+        assume(p <= k // 2 and padded >= extent)
+        starts = [x for x in range(0, padded + s, s) if x <= padded - extent + s - 1 and x < n + p]
+        assert window_size(n, k, s, p, d, ceil=True) == len(starts)
+    else:
+        expected = len([x for x in range(0, padded) if x % s == 0 and x + extent <= padded])
+        assume(expected >= 1)
+        assert window_size(n, k, s, p, d) == expected
+    assert evaluate(window_expr(n, k, s, p, d, ceil)) == window_size(n, k, s, p, d, ceil)
+    same = window_size(n, k, s, "same", d)
+    assert same == math.ceil(n / s)
+    assert evaluate(window_expr(n, k, s, "same", d)) == same
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    n=st.integers(1, 20),
+    k=st.integers(1, 6),
+    s=st.integers(1, 4),
+    p=st.integers(0, 2),
+    op=st.integers(0, 2),
+    d=st.integers(1, 3),
+)
+def test_transposed_size_scatter_count(n: int, k: int, s: int, p: int, op: int, d: int) -> None:
+    # Scatter every input position's kernel onto a line, then trim the padding.
+    full = (n - 1) * s + d * (k - 1) + 1 + op
+    assert transposed_size(n, k, s, p, op, d) == full - 2 * p
+    assert evaluate(transposed_expr(n, k, s, p, op, d)) == transposed_size(n, k, s, p, op, d)

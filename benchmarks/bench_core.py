@@ -28,9 +28,21 @@ def median_seconds(command: list[str], runs: int = 21) -> float:
 
 def chain(layers: int) -> Network:
     """conv 3x3 same -> batchnorm -> relu, repeated: shapes stay 64x56x56."""
-    conv = Layer("c", "conv", (("filters", 64), ("kernel", 3), ("stride", 1), ("pad", 1),
-                               ("dilation", 1), ("groups", 1), ("bias", False),
-                               ("act", "linear"), ("trainable", True)))
+    conv = Layer(
+        "c",
+        "conv",
+        (
+            ("filters", 64),
+            ("kernel", 3),
+            ("stride", 1),
+            ("pad", 1),
+            ("dilation", 1),
+            ("groups", 1),
+            ("bias", False),
+            ("act", "linear"),
+            ("trainable", True),
+        ),
+    )
     bn = Layer("b", "batchnorm", (("affine", True), ("running_stats", True), ("trainable", True)))
     relu = Layer("r", "relu", ())
     pattern = [conv, bn, relu]
@@ -58,16 +70,22 @@ def main() -> None:
     bare = median_seconds([sys.executable, "-c", "pass"])
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print(f"bare interpreter start:                          {bare * 1000:7.1f} ms")
-    print(f"summary samples/seed.cnn --format json (process): {whole * 1000:7.1f} ms  "
-          "(target < 80 ms)")
+    print(
+        f"summary samples/seed.cnn --format json (process): {whole * 1000:7.1f} ms  "
+        "(target < 80 ms)"
+    )
     for layers in (1_000, 2_000, 5_000, 10_000):
         seconds = time_engine(layers)
-        print(f"engine, {layers:>6,}-layer chain: {seconds * 1000:7.1f} ms  "
-              f"({seconds / layers * 1e6:5.2f} us/layer)")
+        print(
+            f"engine, {layers:>6,}-layer chain: {seconds * 1000:7.1f} ms  "
+            f"({seconds / layers * 1e6:5.2f} us/layer)"
+        )
     start = time.perf_counter()
     json_text(analyze(chain(10_000)))
-    print(f"engine + JSON report with formulas, 10,000 layers: "
-          f"{(time.perf_counter() - start) * 1000:7.1f} ms")
+    print(
+        f"engine + JSON report with formulas, 10,000 layers: "
+        f"{(time.perf_counter() - start) * 1000:7.1f} ms"
+    )
 
 
 if __name__ == "__main__":

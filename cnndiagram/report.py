@@ -170,6 +170,7 @@ def csv_text(analysis: Analysis) -> str:
                 result.trainable,
                 result.non_trainable,
                 result.macs,
+                result.activations,
                 "; ".join(str(f) for f in formulas.output),
                 str(formulas.params) if formulas.params else "",
             ]
@@ -350,6 +351,7 @@ def explain(analysis: Analysis) -> str:
                 )
         else:
             lines.append(f"- Parameters: 0 ({op.param_rule}).")
+        lines.append(f"- Output activations: {format_count(result.activations)} values.")
         if result.macs:
             lines.append(f"- Multiply-accumulates: {format_count(result.macs)}.")
         rf = result.receptive_field

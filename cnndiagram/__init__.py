@@ -7,6 +7,7 @@ Public API::
     result = cnndiagram.analyze(net)
     print(result.total_params)                               # 217706
     print(cnndiagram.summary(result, "table"))
+    cnndiagram.render("samples/seed.cnn", "seed.svg")      # or .png; see Diagram for options
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Analysis",
     "CnnDiagramError",
+    "Diagram",
     "Limits",
     "Network",
     "ShapeError",
@@ -24,10 +26,12 @@ __all__ = [
     "__version__",
     "analyze",
     "load_spec",
+    "render",
     "summary",
 ]
 
 if TYPE_CHECKING:
+    from cnndiagram.diagram import Diagram, render
     from cnndiagram.engine.analysis import Analysis, analyze
     from cnndiagram.errors import CnnDiagramError, ShapeError, SpecError
     from cnndiagram.ir import Network
@@ -43,6 +47,8 @@ _LAZY = {
     "Network": "cnndiagram.ir",
     "Limits": "cnndiagram.limits",
     "load_spec": "cnndiagram.spec.load",
+    "Diagram": "cnndiagram.diagram",
+    "render": "cnndiagram.diagram",
 }
 
 

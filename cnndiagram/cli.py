@@ -175,6 +175,143 @@ def fmt(
 
 
 @main.command()
+@spec_options
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    help="The figure file (.svg or .png); '-' writes SVG to stdout.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["svg", "png"]),
+    help="Output format (default: from the extension of -o).",
+)
+@click.option(
+    "--style",
+    type=click.Choice(["blocks", "flat"]),
+    default="blocks",
+    show_default=True,
+    help="3D blocks, or lettered boxes (I-C-P-H-O) for slides.",
+)
+@click.option(
+    "--theme",
+    type=click.Choice(["light", "dark", "print"]),
+    default="light",
+    show_default=True,
+    help="Colours; 'print' is black and white.",
+)
+@click.option("--title", help="Title above the figure (default: the spec's; '' for none).")
+@click.option(
+    "--annotate",
+    default="size,formulas,params",
+    show_default=True,
+    help="Rows under each block, from size,formulas,params,macs,rf.",
+)
+@click.option(
+    "--fold/--no-fold",
+    default=True,
+    show_default=True,
+    help="Fold activations, dropout and normalisation into the layer they follow.",
+)
+@click.option(
+    "--max-width",
+    type=float,
+    help="Wrap the layers into rows to fit this width (SVG units, about pixels).",
+)
+@click.option(
+    "--font-size",
+    type=float,
+    default=11.0,
+    show_default=True,
+    help="Base font size; everything scales with it.",
+)
+@click.option(
+    "--block-scale",
+    type=click.Choice(["log", "sqrt", "linear"]),
+    default="log",
+    show_default=True,
+    help="How tensor sizes map to block sizes.",
+)
+@click.option("--legend/--no-legend", default=True, show_default=True)
+@click.option(
+    "--scale",
+    type=click.FloatRange(0.1, 16),
+    default=None,
+    help="PNG pixels per SVG unit [default: 2, or --dpi/96].",
+)
+@click.option(
+    "--dpi",
+    type=click.FloatRange(10, 2400),
+    help="PNG resolution recorded in the file (and the scale, if --scale is not given).",
+)
+@click.option("--transparent", is_flag=True, help="No background.")
+@click.option(
+    "--embed-font/--no-embed-font",
+    default=True,
+    show_default=True,
+    help="Embed the font subset in the SVG, so browsers without it draw the same.",
+)
+@click.option(
+    "--max-pixels",
+    type=click.IntRange(1),
+    default=100_000_000,
+    show_default=True,
+    help="Refuse PNGs with more pixels than this.",
+)
+def render(
+    spec: str | None,
+    expr: str | None,
+    spec_format: str | None,
+    max_layers: int,
+    max_dim: int,
+    max_file_size: int,
+    output: str,
+    fmt: str | None,
+    style: str,
+    theme: str,
+    title: str | None,
+    annotate: str,
+    fold: bool,
+    max_width: float | None,
+    font_size: float,
+    block_scale: str,
+    legend: bool,
+    scale: float | None,
+    dpi: float | None,
+    transparent: bool,
+    embed_font: bool,
+    max_pixels: int,
+) -> None:
+    """Draw the network as an annotated figure (SVG or PNG)."""
+    from cnndiagram.diagram import render as render_figure
+
+    limits = Limits(max_layers, max_dim, max_file_size)
+    network = load(spec, expr, spec_format, limits)
+    render_figure(
+        network,
+        output,
+        fmt=fmt,
+        scale=scale,
+        dpi=dpi,
+        transparent=transparent,
+        embed_font=embed_font,
+        max_pixels=max_pixels,
+        limits=limits,
+        style=style,
+        theme=theme,
+        title=title,
+        annotate=annotate,
+        fold=fold,
+        max_width=max_width,
+        font_size=font_size,
+        block_scale=block_scale,
+        legend=legend,
+    )
+
+
+@main.command()
 def kinds() -> None:
     """List the layer kinds, their aliases and arguments."""
     from cnndiagram.catalog import KINDS

@@ -1,0 +1,61 @@
+"""Render stage: a `Scene` as PNG, rasterised by resvg from the scene's own SVG.
+
+resvg is a pip-installed, self-contained renderer (no system libraries). It draws no
+text without a font, so the shipped font files are loaded explicitly: every glyph is
+drawn even on a machine with no fonts at all. The pixel size is checked against a
+documented limit before anything is allocated.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+from cnndiagram.errors import LimitError, MissingDependencyError
+from cnndiagram.layout.scene import Scene
+from cnndiagram.layout.text import FONT_FILES
+from cnndiagram.render.svg import render_svg
+
+DEFAULT_MAX_PIXELS = 100_000_000
+
+
+def _png_with_dpi(png: bytes, dpi: float) -> bytes:
+    """Inserts a pHYs chunk so viewers and LaTeX know the intended physical size."""
+    per_metre = round(dpi / 0.0254)
+    body = b"pHYs" + struct.pack(">IIB", per_metre, per_metre, 1)
+    chunk = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
+    end_of_ihdr = 8 + 8 + 13 + 4
+    return png[:end_of_ihdr] + chunk + png[end_of_ihdr:]
+
+
+def render_png(
+    scene: Scene,
+    *,
+    scale: float = 2.0,
+    dpi: float | None = None,
+    transparent: bool = False,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> bytes:
+    """PNG bytes at `scale` pixels per SVG unit (2 gives sharp text on high-density screens)."""
+    width = round(scene.width * scale)
+    height = round(scene.height * scale)
+    if width * height > max_pixels:
+        raise LimitError(
+            f"the PNG would be {width:,} x {height:,} = {width * height:,} pixels, over the "
+            f"limit of {max_pixels:,}",
+            hint="lower --scale or raise the limit with --max-pixels",
+        )
+    try:
+        from resvg import render, usvg
+    except ImportError:
+        raise MissingDependencyError(
+            "PNG output needs the 'resvg' package", hint="pip install resvg"
+        ) from None
+    svg = render_svg(scene, embed_font=False, scale=scale, transparent=transparent)
+    options = usvg.Options.default()
+    for path in FONT_FILES.values():
+        options.load_font_file(str(path))
+    options.font_family = "DejaVu Sans"
+    tree = usvg.Tree.from_str(svg, options)
+    png = bytes(render(tree, (1.0, 0.0, 0.0, 0.0, 1.0, 0.0)))
+    return _png_with_dpi(png, dpi if dpi is not None else 96.0 * scale)

@@ -1,0 +1,101 @@
+"""Render stage: a `Scene` as SVG text.
+
+Real `<text>` (selectable, searchable), in the shipped font embedded as a subset so a
+browser without DejaVu Sans still draws every glyph where the layout measured it. The
+output holds no scripts, no event attributes and no external references; ids are
+prefixed per document (a hash of its content), so several figures can share a page.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+
+from cnndiagram.layout.scene import Group, Line, Polygon, Primitive, Scene
+from cnndiagram.layout.text import WEB_FONT_FILES
+from cnndiagram.render.escape import number, xml_escape
+
+
+def _points(points: tuple[tuple[float, float], ...]) -> str:
+    return " ".join(f"{number(x)},{number(y)}" for x, y in points)
+
+
+def arrow_head(line: Line) -> tuple[tuple[float, float], ...]:
+    """Triangle at the end of a polyline, pointing along its last segment."""
+    (x0, y0), (x1, y1) = line.points[-2], line.points[-1]
+    angle = math.atan2(y1 - y0, x1 - x0)
+    length, half = 3.0 + 2.2 * line.width, 1.5 + 1.2 * line.width
+    bx, by = x1 - length * math.cos(angle), y1 - length * math.sin(angle)
+    nx, ny = -math.sin(angle) * half, math.cos(angle) * half
+    return ((x1, y1), (bx + nx, by + ny), (bx - nx, by - ny))
+
+
+def _font_face(bold: bool) -> str:
+    data = base64.b64encode(WEB_FONT_FILES[bold].read_bytes()).decode("ascii")
+    weight = "bold" if bold else "normal"
+    return (
+        f"@font-face{{font-family:'DejaVu Sans';font-weight:{weight};"
+        f"src:url(data:font/woff2;base64,{data}) format('woff2')}}"
+    )
+
+
+def _item(item: Primitive, prefix: str, out: list[str]) -> None:
+    if isinstance(item, Group):
+        out.append(f'<g id="{prefix}{xml_escape(item.id)}">')
+        if item.label:
+            out.append(f"<title>{xml_escape(item.label)}</title>")
+        for child in item.items:
+            _item(child, prefix, out)
+        out.append("</g>")
+    elif isinstance(item, Polygon):
+        opacity = f' fill-opacity="{number(item.opacity)}"' if item.opacity < 1 else ""
+        out.append(
+            f'<polygon points="{_points(item.points)}" fill="{item.fill}"{opacity} '
+            f'stroke="{item.stroke}" stroke-width="{number(item.stroke_width)}" '
+            'stroke-linejoin="round"/>'
+        )
+    elif isinstance(item, Line):
+        dash = f' stroke-dasharray="{" ".join(map(number, item.dash))}"' if item.dash else ""
+        out.append(
+            f'<polyline points="{_points(item.points)}" fill="none" stroke="{item.stroke}" '
+            f'stroke-width="{number(item.width)}"{dash} stroke-linejoin="round"/>'
+        )
+        if item.arrow:
+            out.append(f'<polygon points="{_points(arrow_head(item))}" fill="{item.stroke}"/>')
+    else:
+        anchor = "" if item.anchor == "start" else f' text-anchor="{item.anchor}"'
+        weight = ' font-weight="bold"' if item.bold else ""
+        role = f' class="{item.role}"' if item.role else ""
+        out.append(
+            f'<text x="{number(item.x)}" y="{number(item.y)}" font-size="{number(item.size)}"'
+            f'{anchor}{weight} fill="{item.fill}"{role}>{xml_escape(item.text)}</text>'
+        )
+
+
+def render_svg(
+    scene: Scene, *, embed_font: bool = True, scale: float = 1.0, transparent: bool = False
+) -> str:
+    """The scene as a standalone SVG document; `scale` sets the intrinsic size only."""
+    digest = hashlib.sha1(
+        f"{scene.title}\n{scene.description}\n{scene.width}x{scene.height}".encode()
+    ).hexdigest()[:8]
+    prefix = f"cnn{digest}-"
+    width, height = number(scene.width * scale), number(scene.height * scale)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {number(scene.width)} {number(scene.height)}" role="img" '
+        f'aria-labelledby="{prefix}title {prefix}desc" xml:space="preserve" '
+        f"font-family=\"'DejaVu Sans', 'Bitstream Vera Sans', Verdana, sans-serif\" "
+        'style="font-kerning:none;font-variant-ligatures:none;text-rendering:geometricPrecision">',
+        f'<title id="{prefix}title">{xml_escape(scene.title)}</title>',
+        f'<desc id="{prefix}desc">{xml_escape(scene.description)}</desc>',
+    ]
+    if embed_font:
+        out.append(f"<style>{_font_face(False)}{_font_face(True)}</style>")
+    if scene.background and not transparent:
+        out.append(f'<rect width="100%" height="100%" fill="{scene.background}"/>')
+    for item in scene.items:
+        _item(item, prefix, out)
+    out.append("</svg>")
+    return "\n".join(out) + "\n"

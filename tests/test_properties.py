@@ -13,96 +13,9 @@ from cnndiagram.engine.windows import transposed_expr, transposed_size, window_e
 from cnndiagram.errors import CnnDiagramError, ShapeError
 from cnndiagram.spec.format import format_network
 from cnndiagram.spec.load import load_spec
+from strategies import spec_text
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def _axes(draw: st.DrawFn, rank: int, low: int, high: int) -> str:
-    if draw(st.booleans()):
-        return str(draw(st.integers(low, high)))
-    return "x".join(str(draw(st.integers(low, high))) for _ in range(rank))
-
-
-@st.composite
-def layer_text(draw: st.DrawFn, rank: int) -> str:
-    name = draw(st.sampled_from(["", "", "", "n: ", '"odd <name> & \\"q\\"": ']))
-    kinds = [
-        "conv",
-        "maxpool",
-        "avgpool",
-        "batchnorm",
-        "relu",
-        "dropout",
-        "dense",
-        "prelu",
-        "deconv",
-        "upsample",
-        "zeropad",
-        "layernorm",
-        "dwconv",
-        "sepconv",
-        "flatten",
-        "globalavgpool",
-        "adaptivemaxpool",
-        "instancenorm",
-    ]
-    kind = draw(st.sampled_from(kinds))
-    if kind == "conv":
-        extra = draw(
-            st.sampled_from(
-                [
-                    "",
-                    ", stride=2",
-                    ", pad=1",
-                    ", same",
-                    ", dilation=2",
-                    ", bias=false, relu",
-                    ", stride=2, same",
-                ]
-            )
-        )
-        body = f"conv({draw(st.integers(1, 16))}, {_axes(draw, rank, 1, 3)}{extra})"
-    elif kind in ("maxpool", "avgpool"):
-        extra = draw(st.sampled_from(["", ", stride=1", ", ceil", ", pad=1", ", same"]))
-        body = f"{kind}({_axes(draw, rank, 2, 3)}{extra})"
-    elif kind == "deconv":
-        body = f"deconv({draw(st.integers(1, 8))}, {_axes(draw, rank, 1, 3)}, stride=2)"
-    elif kind == "dense":
-        body = f"dense({draw(st.integers(1, 64))}{draw(st.sampled_from(['', ', relu']))})"
-    elif kind == "dropout":
-        body = f"dropout({draw(st.sampled_from(['0', '0.1', '0.5']))})"
-    elif kind == "upsample":
-        body = f"upsample({_axes(draw, rank, 1, 2)})"
-    elif kind == "zeropad":
-        body = f"zeropad({_axes(draw, rank, 0, 2)})"
-    elif kind == "dwconv":
-        body = f"dwconv({_axes(draw, rank, 1, 3)}, depth_multiplier={draw(st.integers(1, 2))})"
-    elif kind == "sepconv":
-        body = f"sepconv({draw(st.integers(1, 8))}, {_axes(draw, rank, 1, 3)}, same)"
-    elif kind == "adaptivemaxpool":
-        body = f"adaptivemaxpool({draw(st.integers(1, 3))})"
-    elif kind == "prelu":
-        body = draw(st.sampled_from(["prelu", "prelu(channelwise=true)", "prelu(frozen)"]))
-    elif kind == "batchnorm":
-        body = draw(st.sampled_from(["batchnorm", "N", "batchnorm(affine=false)", "bn(frozen)"]))
-    else:
-        body = kind
-    return name + body
-
-
-@st.composite
-def spec_text(draw: st.DrawFn) -> str:
-    rank = draw(st.integers(1, 3))
-    channels = draw(st.integers(1, 8))
-    size = {1: (8, 64), 2: (4, 32), 3: (3, 10)}[rank]
-    dims = [str(draw(st.integers(*size))) for _ in range(rank)]
-    title = draw(st.sampled_from(["", 'title "A <net> & co"\n']))
-    layers = draw(st.lists(layer_text(rank), min_size=1, max_size=8))
-    separator = draw(st.sampled_from(["\n", " -> ", "; ", "-"]))
-    names = [line for line in layers if line.startswith("n: ")]
-    assume(len(names) <= 1)
-    assume(sum(line.startswith('"odd') for line in layers) <= 1)
-    return title + f"input({channels}x{'x'.join(dims)})" + separator + separator.join(layers)
 
 
 def analyse(text: str):  # type: ignore[no-untyped-def]

@@ -251,7 +251,7 @@ def layout(analysis: Analysis, options: FigureOptions | None = None) -> Scene:
         head = texts.make(
             m.margin, y + ascent(size, True), title, size, bold=True, anchor="start", role="title"
         )
-        items.append(Group("title", (head,)))
+        items.append(Group("figure-title", (head,)))
         content_width = max(content_width, head.width)
         y += ascent(size, True) + descent(size, True) + 1.2 * f
 
@@ -334,6 +334,8 @@ def layout(analysis: Analysis, options: FigureOptions | None = None) -> Scene:
     if options.legend:
         legend, y = _legend(columns, theme, texts, m, y, max(content_width, 20 * f))
         items.append(Group("legend", tuple(legend)))
+        right = max(item.box()[2] for item in legend if isinstance(item, Text))
+        content_width = max(content_width, right - m.margin)
     width = content_width + 2 * m.margin
     height = y + m.margin - 0.4 * f
     return Scene(

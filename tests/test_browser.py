@@ -18,6 +18,7 @@ import pytest
 
 from cnndiagram.diagram import Diagram
 from cnndiagram.layout.scene import Text, walk
+
 from conftest import SAMPLES
 
 PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="margin:0">
@@ -99,7 +100,7 @@ def test_text_lands_where_measured(sample: str, options: dict[str, object], tmp_
     assert isinstance(boxes, list)
     assert len(boxes) == len(texts)
     for text, (content, x, y, width, height) in zip(texts, boxes):
-        left, top, right, bottom = text.box()
+        left, top, _, bottom = text.box()
         assert content == text.text
         assert abs(x - left) <= 1.5, (text.text, x, left)
         assert abs(width - text.width) <= 1.5, (text.text, width, text.width)

@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import ROOT, SAMPLES
 
 from cnndiagram.cli import main
+
+from conftest import ROOT, SAMPLES
 
 SEED = "I(1x28x28)-C(32,5)-P(2)-C(32,3)-P(2)-H(256)-O(10)"
 

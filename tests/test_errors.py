@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import check_golden
 
 from cnndiagram.engine.analysis import analyze
 from cnndiagram.errors import CnnDiagramError
 from cnndiagram.spec.load import load_spec
+
+from conftest import check_golden
 
 INVALID = Path(__file__).resolve().parent / "invalid"
 CASES = sorted(p for p in INVALID.iterdir() if p.suffix != ".err")

@@ -20,6 +20,7 @@ from cnndiagram.layout.options import FigureOptions
 from cnndiagram.layout.scene import Text, walk
 from cnndiagram.render.svg import render_svg
 from cnndiagram.spec.load import load_spec
+
 from conftest import SAMPLES, check_golden
 from layout_checks import problems
 from strategies import spec_text

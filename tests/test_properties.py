@@ -13,6 +13,7 @@ from cnndiagram.engine.windows import transposed_expr, transposed_size, window_e
 from cnndiagram.errors import CnnDiagramError, ShapeError
 from cnndiagram.spec.format import format_network
 from cnndiagram.spec.load import load_spec
+
 from strategies import spec_text
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import math
 
-from conftest import SAMPLES, run
-
 from cnndiagram.engine.analysis import analyze
 from cnndiagram.report import json_text, table
 from cnndiagram.spec.load import load_spec
+
+from conftest import SAMPLES, run
 
 SEED_SIZES = [(1, 28, 28), (32, 24, 24), (32, 12, 12), (32, 10, 10), (32, 5, 5), (256,), (10,)]
 SEED_PARAMS = [0, 832, 0, 9248, 0, 205056, 2570]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import run
 
 from cnndiagram.errors import SpecError
 from cnndiagram.spec.load import load_spec
+
+from conftest import run
 
 
 def test_separators_comments_and_layout_are_equivalent() -> None:

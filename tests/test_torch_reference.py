@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import FIXTURES, ROOT, run
 
 from cnndiagram.engine.analysis import analyze
 from cnndiagram.engine.formulas import evaluate
 from cnndiagram.errors import ShapeError
 from cnndiagram.spec.load import load_spec
+
+from conftest import FIXTURES, ROOT, run
 
 LAYERS = json.loads((FIXTURES / "torch_layers.json").read_text())["cases"]
 NETWORKS = json.loads((FIXTURES / "torch_networks.json").read_text())["networks"]

@@ -1,7 +1,7 @@
 """Builds the figure's font assets from DejaVu Sans (Bitstream Vera licence, permissive).
 
     pip install fonttools brotli
-    python tools/build_font.py [DIR_WITH_DejaVuSans.ttf]   # default: /usr/share/fonts/truetype/dejavu
+    python tools/build_font.py [FONT_DIR]   # default: /usr/share/fonts/truetype/dejavu
 
 Writes into cnndiagram/fonts/:
 

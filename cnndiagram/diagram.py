@@ -18,8 +18,7 @@ from cnndiagram.ir import Network
 from cnndiagram.layout.options import ANNOTATIONS, BLOCK_SCALES, STYLES, FigureOptions
 from cnndiagram.layout.scene import Scene
 from cnndiagram.layout.theme import THEMES
-from cnndiagram.limits import DEFAULT_LIMITS, Limits
-from cnndiagram.render.png import DEFAULT_MAX_PIXELS
+from cnndiagram.limits import DEFAULT_LIMITS, DEFAULT_MAX_PIXELS, Limits
 
 OUTPUT_FORMATS = ("svg", "png")
 

@@ -19,3 +19,7 @@ class Limits(NamedTuple):
 
 
 DEFAULT_LIMITS = Limits()
+
+
+#: Pixels in one PNG (width x height); `--max-pixels` raises it.
+DEFAULT_MAX_PIXELS = 100_000_000

@@ -13,10 +13,12 @@ def write_output(path: str, data: str | bytes) -> None:
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
         return
-    import tempfile  # only when writing a file: it costs several ms of start-up
-
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temp = tempfile.mkstemp(prefix=".cnndiagram-", dir=directory)
+    directory, name = os.path.split(os.path.abspath(path))
+    # A name of our own beside the target (same file system, so the rename is atomic);
+    # O_EXCL refuses to follow or reuse anything already there. tempfile would cost ~5 ms
+    # of start-up for the same thing.
+    temp = os.path.join(directory, f".{name}.{os.getpid()}.tmp")
+    handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)

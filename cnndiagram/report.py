@@ -27,15 +27,23 @@ def _label(analysis: Analysis, result: LayerResult, unicode: bool = False) -> st
     return describe(result.layer, rank, unicode)
 
 
+def size_lines(formulas: tuple[Formula, ...], notation: Notation = "ascii") -> list[str]:
+    """Per-axis formulas, axes with the same arithmetic merged: `H, W: 28 - 5 + 1 = 24`."""
+    group = notation != "ascii"
+    bodies: dict[str, list[str]] = {}
+    unlabelled = []
+    for formula in formulas:
+        body = formula.text(notation, label=False, group=group)
+        if formula.label:
+            bodies.setdefault(body, []).append(formula.label)
+        else:
+            unlabelled.append(body)
+    return [f"{', '.join(labels)}: {body}" for body, labels in bodies.items()] + unlabelled
+
+
 def size_text(formulas: tuple[Formula, ...], notation: Notation = "ascii") -> str:
-    """Per-axis formulas, merged when the axes agree: `H, W: 28 - 5 + 1 = 24`."""
-    if not formulas:
-        return ""
-    bodies = [f.text(notation, label=False, group=notation != "ascii") for f in formulas]
-    if len(set(bodies)) == 1 and all(f.label for f in formulas):
-        labels = ", ".join(f.label or "" for f in formulas)
-        return f"{labels}: {bodies[0]}"
-    return "; ".join(f.text(notation, group=notation != "ascii") for f in formulas)
+    """`size_lines` on one line."""
+    return "; ".join(size_lines(formulas, notation))
 
 
 def _param_text(analysis: Analysis, result: LayerResult, group: bool = True) -> str:

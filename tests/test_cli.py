@@ -131,3 +131,35 @@ def test_fmt_is_canonical_and_idempotent() -> None:
 def test_output_is_reproducible() -> None:
     runs = {cli("summary", "samples/vgg16.cnn", "-f", "json").stdout for _ in range(2)}
     assert len(runs) == 1
+
+
+def test_render_svg_png_and_stdout(tmp_path: Path) -> None:
+    svg, png = tmp_path / "seed.svg", tmp_path / "seed.png"
+    assert cli("render", "samples/seed.cnn", "-o", str(svg)).returncode == 0
+    assert svg.read_text().startswith("<svg ")
+    result = cli("render", "samples/seed.cnn", "-o", str(png), "--style", "flat", "--dpi", "150")
+    assert result.returncode == 0, result.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    out = cli("render", "-e", SEED, "-o", "-", "--theme", "dark", "--title", "T")
+    assert out.returncode == 0
+    assert out.stdout.startswith("<svg ") and "<title id=" in out.stdout
+    forced = tmp_path / "figure.out"
+    assert cli("render", "-e", SEED, "-o", str(forced), "--format", "png").returncode == 0
+    assert forced.read_bytes()[:4] == b"\x89PNG"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["figure.out", "seed.png", "seed.svg"]
+
+
+def test_render_errors_leave_nothing_behind(tmp_path: Path) -> None:
+    target = tmp_path / "x.png"
+    result = cli("render", "samples/vgg16.cnn", "-o", str(target), "--scale", "16",
+                 "--max-pixels", "1000")
+    assert result.returncode == 1
+    assert "error: the PNG would be" in result.stderr and "--max-pixels" in result.stderr
+    bad = cli("render", "-e", "I(1x4x4)-C(8,5)", "-o", str(tmp_path / "y.svg"))
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    unknown = cli("render", "-e", SEED, "-o", str(tmp_path / "z.gif"))
+    assert unknown.returncode == 1
+    assert "cannot tell the output format" in unknown.stderr
+    assert list(tmp_path.iterdir()) == []
+    usage = cli("render", "-e", SEED, "-o", "x.svg", "--annotate", "size,colour")
+    assert usage.returncode == 1 and "unknown annotation 'colour'" in usage.stderr

@@ -110,3 +110,15 @@ def test_reading_a_spec_never_executes_it(tmp_path: pytest.TempPathFactory) -> N
     for text in ("__import__('os').system('touch pwned')", "input(1x2x2) -> eval(1)"):
         with pytest.raises(SpecError):
             load_spec(text, expr=True)
+
+
+def test_long_networks_report_and_draw_without_deep_recursion() -> None:
+    from cnndiagram.diagram import Diagram
+    from cnndiagram.report import report
+
+    spec = "input(4x8x8)\n" + "conv(4, 1)\n" * 3000
+    analysis = run(spec)
+    assert analysis.total_params == 3000 * 20
+    assert analysis.total_formula().result == 60_000
+    assert "= 60,000" in report(analysis, "table")
+    assert Diagram(analysis, max_width=2000).to_svg().count("<g id=") > 3000

@@ -42,6 +42,11 @@ def _expr(term: Term) -> Expr:
 
 
 def add(*terms: Term) -> Expr:
+    """A sum; long sums are built as a balanced tree (printed the same, since a + (b + c)
+    needs no brackets), so rendering and evaluating stay shallow for 10,000 terms."""
+    if len(terms) > 8:
+        half = len(terms) // 2
+        return Bin("+", add(*terms[:half]), add(*terms[half:]))
     out = _expr(terms[0])
     for term in terms[1:]:
         out = Bin("+", out, _expr(term))

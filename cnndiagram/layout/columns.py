@@ -15,7 +15,7 @@ from cnndiagram.layout.options import FigureOptions
 from cnndiagram.layout.text import clean
 from cnndiagram.layout.theme import category
 from cnndiagram.notation import describe, format_shape
-from cnndiagram.report import size_text
+from cnndiagram.report import size_lines
 
 FOLDABLE = frozenset(
     {
@@ -136,8 +136,7 @@ def build_columns(analysis: Analysis, options: FigureOptions) -> list[Column]:
         if "size" in options.annotate:
             rows["size"] = [format_shape(result.output_shape, channels_last, unicode=True)]
         if "formulas" in options.annotate:
-            text = size_text(analysis.formulas(result).output, "unicode")
-            rows["formulas"] = [text] if text else []
+            rows["formulas"] = size_lines(analysis.formulas(result).output, "unicode")
         if "params" in options.annotate:
             rows["params"] = _param_lines(analysis, result) or ["0"]
         if "macs" in options.annotate:

@@ -9,15 +9,19 @@ it, so every renderer advances text exactly as measured.
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
-FONT_FILES = {False: FONT_DIR / "DejaVuSans-cnn.ttf", True: FONT_DIR / "DejaVuSans-Bold-cnn.ttf"}
+# os.path rather than pathlib: this module is on the start-up path of every figure.
+FONT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fonts")
+FONT_FILES = {
+    False: os.path.join(FONT_DIR, "DejaVuSans-cnn.ttf"),
+    True: os.path.join(FONT_DIR, "DejaVuSans-Bold-cnn.ttf"),
+}
 WEB_FONT_FILES = {
-    False: FONT_DIR / "DejaVuSans-cnn.woff2",
-    True: FONT_DIR / "DejaVuSans-Bold-cnn.woff2",
+    False: os.path.join(FONT_DIR, "DejaVuSans-cnn.woff2"),
+    True: os.path.join(FONT_DIR, "DejaVuSans-Bold-cnn.woff2"),
 }
 FAMILY = "DejaVu Sans"
 
@@ -32,7 +36,8 @@ class FontMetrics(NamedTuple):
 
 @lru_cache(maxsize=1)
 def _metrics() -> dict[bool, FontMetrics]:
-    data = json.loads((FONT_DIR / "metrics.json").read_text(encoding="utf-8"))
+    with open(os.path.join(FONT_DIR, "metrics.json"), encoding="utf-8") as handle:
+        data = json.load(handle)
     out = {}
     for bold, key in ((False, "regular"), (True, "bold")):
         font = data[key]

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import struct
 import zlib
+from typing import Any
 
 from cnndiagram.errors import LimitError, MissingDependencyError
 from cnndiagram.layout.scene import Scene
 from cnndiagram.layout.text import FONT_FILES
+from cnndiagram.limits import DEFAULT_MAX_PIXELS
 from cnndiagram.render.svg import render_svg
-
-DEFAULT_MAX_PIXELS = 100_000_000
 
 
 def _png_with_dpi(png: bytes, dpi: float) -> bytes:
@@ -26,6 +26,41 @@ def _png_with_dpi(png: bytes, dpi: float) -> bytes:
     chunk = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body) & 0xFFFFFFFF)
     end_of_ihdr = 8 + 8 + 13 + 4
     return png[:end_of_ihdr] + chunk + png[end_of_ihdr:]
+
+
+def _resvg() -> tuple[Any, Any]:
+    """resvg's `render` and `usvg`. The package's `__init__` only adds a version string, read
+    through importlib.metadata at a cost of ~25 ms per process; loading its extension module
+    directly skips that. Any surprise falls back to the ordinary import."""
+    import importlib.machinery
+    import importlib.util
+    import os
+
+    try:
+        spec = importlib.util.find_spec("resvg")
+        if spec is None or not spec.submodule_search_locations:
+            raise ImportError("resvg")
+        folder = next(iter(spec.submodule_search_locations))
+        suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+        name = next(
+            f for f in sorted(os.listdir(folder)) if f.startswith("_resvg") and f.endswith(suffixes)
+        )
+        path = os.path.join(folder, name)
+        loader = importlib.machinery.ExtensionFileLoader("resvg._resvg", path)
+        module_spec = importlib.util.spec_from_file_location("resvg._resvg", path, loader=loader)
+        assert module_spec is not None
+        module = importlib.util.module_from_spec(module_spec)
+        loader.exec_module(module)
+        return module.render, module.usvg
+    except (ImportError, OSError, StopIteration, AssertionError):
+        pass
+    try:
+        from resvg import render, usvg
+    except ImportError:
+        raise MissingDependencyError(
+            "PNG output needs the 'resvg' package", hint="pip install resvg"
+        ) from None
+    return render, usvg
 
 
 def render_png(
@@ -45,16 +80,11 @@ def render_png(
             f"limit of {max_pixels:,}",
             hint="lower --scale or raise the limit with --max-pixels",
         )
-    try:
-        from resvg import render, usvg
-    except ImportError:
-        raise MissingDependencyError(
-            "PNG output needs the 'resvg' package", hint="pip install resvg"
-        ) from None
+    render, usvg = _resvg()
     svg = render_svg(scene, embed_font=False, scale=scale, transparent=transparent)
     options = usvg.Options.default()
     for path in FONT_FILES.values():
-        options.load_font_file(str(path))
+        options.load_font_file(path)
     options.font_family = "DejaVu Sans"
     tree = usvg.Tree.from_str(svg, options)
     png = bytes(render(tree, (1.0, 0.0, 0.0, 0.0, 1.0, 0.0)))

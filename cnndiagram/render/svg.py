@@ -9,8 +9,8 @@ prefixed per document (a hash of its content), so several figures can share a pa
 from __future__ import annotations
 
 import base64
-import hashlib
 import math
+import zlib
 
 from cnndiagram.layout.scene import Group, Line, Polygon, Primitive, Scene
 from cnndiagram.layout.text import WEB_FONT_FILES
@@ -32,7 +32,8 @@ def arrow_head(line: Line) -> tuple[tuple[float, float], ...]:
 
 
 def _font_face(bold: bool) -> str:
-    data = base64.b64encode(WEB_FONT_FILES[bold].read_bytes()).decode("ascii")
+    with open(WEB_FONT_FILES[bold], "rb") as handle:
+        data = base64.b64encode(handle.read()).decode("ascii")
     weight = "bold" if bold else "normal"
     return (
         f"@font-face{{font-family:'DejaVu Sans';font-weight:{weight};"
@@ -77,9 +78,9 @@ def render_svg(
     scene: Scene, *, embed_font: bool = True, scale: float = 1.0, transparent: bool = False
 ) -> str:
     """The scene as a standalone SVG document; `scale` sets the intrinsic size only."""
-    digest = hashlib.sha1(
-        f"{scene.title}\n{scene.description}\n{scene.width}x{scene.height}".encode()
-    ).hexdigest()[:8]
+    # A content hash, not a counter or a random id: the same figure gets the same ids.
+    key = f"{scene.title}\n{scene.description}\n{scene.width}".encode()
+    digest = f"{zlib.crc32(key):08x}"
     prefix = f"cnn{digest}-"
     width, height = number(scene.width * scale), number(scene.height * scale)
     out = [

@@ -1,0 +1,31 @@
+"""The figures committed in samples/figures/ are what the code draws today
+(regenerate with `python tools/render_samples.py` after reviewing a change)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "tools"))
+from render_samples import FIGURES, figures  # noqa: E402
+
+FIGURE_SET = figures()
+
+
+@pytest.mark.parametrize("stem", sorted(FIGURE_SET))
+def test_committed_figure_is_current(stem: str) -> None:
+    svg = FIGURES / f"{stem}.svg"
+    png = FIGURES / f"{stem}.png"
+    assert svg.read_text(encoding="utf-8") == FIGURE_SET[stem].to_svg(), (
+        f"{svg.name} is stale: run python tools/render_samples.py"
+    )
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_every_sample_has_a_figure() -> None:
+    samples = {p.stem for p in (ROOT / "samples").iterdir() if p.is_file()}
+    drawn = {stem.split("-")[0] for stem in FIGURE_SET}
+    assert samples <= drawn

@@ -1,0 +1,51 @@
+"""Renders every sample to samples/figures/ (SVG and PNG), the figures the README shows.
+
+    python tools/render_samples.py
+
+tests/test_samples_rendered.py checks that the committed SVGs match what the code draws.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cnndiagram.diagram import Diagram
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+FIGURES = SAMPLES / "figures"
+
+#: Per sample: figure options chosen for a README page about 1,200 units wide.
+FIGURE_OPTIONS: dict[str, dict[str, object]] = {
+    "seed.cnn": {},
+    "seed.cnn:flat": {"style": "flat"},
+    "lenet5.cnn": {},
+    "alexnet.cnn": {"max_width": 1400},
+    "vgg16.cnn": {"max_width": 1200},
+    "audio1d.yaml": {"max_width": 1200},
+    "c3d.json": {"max_width": 1400},
+}
+PNG_SCALE = 1.5
+
+
+def figures() -> dict[str, Diagram]:
+    out = {}
+    for key, options in FIGURE_OPTIONS.items():
+        name, _, variant = key.partition(":")
+        stem = Path(name).stem + (f"-{variant}" if variant else "")
+        out[stem] = Diagram(SAMPLES / name, **options)  # type: ignore[arg-type]
+    return out
+
+
+def main() -> int:
+    FIGURES.mkdir(exist_ok=True)
+    for stem, diagram in figures().items():
+        diagram.save(FIGURES / f"{stem}.svg")
+        diagram.save(FIGURES / f"{stem}.png", scale=PNG_SCALE)
+    for path in sorted(FIGURES.iterdir()):
+        print(f"{path.name}: {path.stat().st_size:,} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -38,16 +38,21 @@ def main() -> None:
     for label, args, target in (
         ("seed -> SVG", ["render", seed, "-o", str(out / "s.svg")], 100),
         ("seed -> PNG (2x)", ["render", seed, "-o", str(out / "s.png")], 160),
-        ("VGG-16 -> PNG (2x)", ["render", "samples/vgg16.cnn", "-o", str(out / "v.png"),
-                                "--scale", "2"], 500),
+        (
+            "VGG-16 -> PNG (2x)",
+            ["render", "samples/vgg16.cnn", "-o", str(out / "v.png"), "--scale", "2"],
+            500,
+        ),
     ):
         print(f"{label:<33} {median_ms([*cli, *args], 21):7.1f} ms  (target < {target} ms)")
     for layers in (250, 500, 1000):
         spec = out / f"chain{layers}.cnn"
         spec.write_text(chain_spec(layers))
         ms = median_ms([*cli, "render", str(spec), "-o", str(out / "c.svg")], 5)
-        print(f"{layers:>5}-layer chain -> SVG          {ms:7.1f} ms  "
-              f"({ms / layers:5.2f} ms/layer{', target < 1000 ms' if layers == 1000 else ''})")
+        print(
+            f"{layers:>5}-layer chain -> SVG          {ms:7.1f} ms  "
+            f"({ms / layers:5.2f} ms/layer{', target < 1000 ms' if layers == 1000 else ''})"
+        )
 
 
 if __name__ == "__main__":

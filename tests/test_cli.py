@@ -151,8 +151,9 @@ def test_render_svg_png_and_stdout(tmp_path: Path) -> None:
 
 def test_render_errors_leave_nothing_behind(tmp_path: Path) -> None:
     target = tmp_path / "x.png"
-    result = cli("render", "samples/vgg16.cnn", "-o", str(target), "--scale", "16",
-                 "--max-pixels", "1000")
+    result = cli(
+        "render", "samples/vgg16.cnn", "-o", str(target), "--scale", "16", "--max-pixels", "1000"
+    )
     assert result.returncode == 1
     assert "error: the PNG would be" in result.stderr and "--max-pixels" in result.stderr
     bad = cli("render", "-e", "I(1x4x4)-C(8,5)", "-o", str(tmp_path / "y.svg"))

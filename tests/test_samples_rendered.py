@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
-from render_samples import FIGURES, figures  # noqa: E402
+from render_samples import FIGURES, figures
 
 FIGURE_SET = figures()
 

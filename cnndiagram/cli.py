@@ -61,6 +61,12 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.meta["debug"] = debug
 
 
+def _limit(flag: str, default: int, help_text: str) -> Callable[[F], F]:
+    return click.option(
+        flag, type=click.IntRange(1), default=default, show_default=True, help=help_text
+    )
+
+
 def spec_options(func: F) -> F:
     """SPEC, -e/--expr and the size limits, shared by every command that reads a spec."""
     options = [
@@ -71,26 +77,12 @@ def spec_options(func: F) -> F:
             type=click.Choice(["dsl", "yaml", "toml", "json"]),
             help="Read SPEC in this format instead of guessing from its extension.",
         ),
-        click.option(
-            "--max-layers",
-            type=click.IntRange(1),
-            default=DEFAULT_LIMITS.max_layers,
-            show_default=True,
-            help="Refuse specs with more layers.",
-        ),
-        click.option(
-            "--max-dim",
-            type=click.IntRange(1),
-            default=DEFAULT_LIMITS.max_dim,
-            show_default=True,
-            help="Refuse any size or dimension above this.",
-        ),
-        click.option(
+        _limit("--max-layers", DEFAULT_LIMITS.max_layers, "Refuse specs with more layers."),
+        _limit("--max-dim", DEFAULT_LIMITS.max_dim, "Refuse any size or dimension above this."),
+        _limit(
             "--max-file-size",
-            type=click.IntRange(1),
-            default=DEFAULT_LIMITS.max_file_size,
-            show_default=True,
-            help="Refuse spec files larger than this many bytes.",
+            DEFAULT_LIMITS.max_file_size,
+            "Refuse spec files larger than this many bytes.",
         ),
     ]
     for option in reversed(options):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from cnndiagram.catalog import ACTIVATIONS
 from cnndiagram.engine.analysis import Analysis, LayerResult
 from cnndiagram.engine.formulas import group_digits
 from cnndiagram.layout.options import FigureOptions
@@ -17,28 +18,15 @@ from cnndiagram.layout.theme import category
 from cnndiagram.notation import describe, format_shape
 from cnndiagram.report import size_lines
 
-FOLDABLE = frozenset(
-    {
-        "relu",
-        "leakyrelu",
-        "elu",
-        "selu",
-        "gelu",
-        "silu",
-        "sigmoid",
-        "tanh",
-        "softmax",
-        "softplus",
-        "hardswish",
-        "prelu",
-        "dropout",
-        "batchnorm",
-        "groupnorm",
-        "layernorm",
-        "instancenorm",
-        "lrn",
-    }
-)
+FOLDABLE = (frozenset(ACTIVATIONS) - {"linear"}) | {
+    "prelu",
+    "dropout",
+    "batchnorm",
+    "groupnorm",
+    "layernorm",
+    "instancenorm",
+    "lrn",
+}
 SHORT = {
     "batchnorm": "BN",
     "groupnorm": "GN",

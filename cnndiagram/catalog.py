@@ -447,7 +447,37 @@ _KINDS: tuple[Kind, ...] = (
     ),
 )
 
+#: Kinds that combine several inputs; their positional arguments name the layers they read.
+MERGES = ("add", "multiply", "concat")
+_MERGE_KINDS = (
+    Kind("add", (), aliases=("sum",), summary="element-wise sum"),
+    Kind("multiply", (), aliases=("mul", "product"), summary="element-wise product"),
+    Kind(
+        "concat",
+        (Arg("axis", ArgType.CHOICE, "channels", choices=("channels",)),),
+        aliases=("concatenate", "cat"),
+        summary="concatenation along the channels",
+    ),
+)
+_KINDS = (*_KINDS, *_MERGE_KINDS)
+
 KINDS: dict[str, Kind] = {kind.name: kind for kind in _KINDS}
+
+#: Blocks of the spec language; they expand to layers (see spec/validate.py).
+BLOCKS: dict[str, Kind] = {
+    "residual": Kind("residual", (_act(),), summary="body + shortcut, summed"),
+    "parallel": Kind(
+        "parallel",
+        (Arg("merge", ArgType.CHOICE, "concat", choices=MERGES),),
+        summary="branches from one input, merged",
+        flags=tuple((merge, "merge", merge) for merge in MERGES),
+    ),
+    "repeat": Kind(
+        "repeat",
+        (Arg("n", ArgType.POS_INT, required=True, positional=True, aliases=("times",)),),
+        summary="the body n times in a row",
+    ),
+}
 
 
 def _fold(name: str) -> str:

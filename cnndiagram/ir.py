@@ -18,15 +18,20 @@ ArgValue = Union[int, float, bool, str, None, tuple["ArgValue", ...]]
 
 @dataclass(frozen=True)
 class Layer:
-    """One statement of the spec: a layer of a catalogued kind with validated arguments.
+    """One layer of a catalogued kind with validated arguments.
 
     `args` holds every argument of the kind (defaults filled in), in catalogue order.
+    `inputs` names the layers it reads, in order (one, or several for a merge); the
+    spec readers always fill it. `group` is the path of spec blocks the layer came from
+    (`residual:add3`, `repeat:stage2:1:3`), which figures use to draw and collapse blocks.
     """
 
     name: str
     kind: str
     args: tuple[tuple[str, ArgValue], ...]
     span: Span | None = field(default=None, compare=False)
+    inputs: tuple[str, ...] = ()
+    group: tuple[str, ...] = field(default=(), compare=False)
 
     def arg(self, key: str) -> ArgValue:
         for name, value in self.args:
@@ -46,7 +51,8 @@ class Input:
 
 @dataclass(frozen=True)
 class Network:
-    """A chain of layers fed by one input."""
+    """Layers in an order where every layer comes after the layers it reads (a DAG fed by
+    one input); the last layer is the output."""
 
     input: Input
     layers: tuple[Layer, ...]

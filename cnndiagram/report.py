@@ -21,10 +21,17 @@ def _shape(analysis: Analysis, shape: tuple[int, ...] | None, unicode: bool = Fa
 
 
 def _label(analysis: Analysis, result: LayerResult, unicode: bool = False) -> str:
+    """The layer's kind and hyperparameters, and where it reads from when that is not the
+    row above: `add <- conv2, stem`."""
     if result.layer is None:
         return "input"
     rank = len(result.input_shape or ()) - 1
-    return describe(result.layer, rank, unicode)
+    label = describe(result.layer, rank, unicode)
+    previous = analysis.layers[result.number - 1].name
+    if len(result.inputs) > 1 or (result.inputs and result.inputs[0] != previous):
+        arrow = "\u2190" if unicode else "<-"
+        label += f" {arrow} {', '.join(result.inputs)}"
+    return label
 
 
 def size_lines(formulas: tuple[Formula, ...], notation: Notation = "ascii") -> list[str]:
@@ -214,6 +221,7 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
             {
                 "name": result.name,
                 "kind": result.kind,
+                "inputs": list(result.inputs),
                 "input_shape": dims(result.input_shape),
                 "output_shape": dims(result.output_shape),
                 "params": result.params,

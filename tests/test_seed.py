@@ -78,6 +78,7 @@ def test_seed_json_schema() -> None:
     assert set(conv) == {
         "name",
         "kind",
+        "inputs",
         "input_shape",
         "output_shape",
         "params",
@@ -87,6 +88,8 @@ def test_seed_json_schema() -> None:
         "macs",
         "receptive_field",
     }
+    assert conv["inputs"] == ["input"]
+    assert data["layers"][0]["inputs"] == []
     assert conv["formulas"] == {
         "output": ["H: 28 - 5 + 1 = 24", "W: 28 - 5 + 1 = 24"],
         "params": "(5*5*1 + 1)*32 = 832",

@@ -42,6 +42,9 @@ class LayerResult(NamedTuple):
     non_trainable: int
     macs: int
     receptive_field: ReceptiveField | None
+    #: Names of the layers read, and their shapes (several for a merge; none for the input).
+    inputs: tuple[str, ...] = ()
+    input_shapes: tuple[tuple[int, ...], ...] = ()
 
     @property
     def params(self) -> int:
@@ -85,8 +88,14 @@ class Analysis(NamedTuple):
         """Output-size and parameter formulas of one layer, built from its rules on request."""
         if result.layer is None or result.input_shape is None:
             return Formulas()
-        ctx = Ctx(result.layer, result.input_shape, self.network.channels_last)
+        ctx = Ctx(result.layer, result.input_shape, self.network.channels_last, result.input_shapes)
         return op_for(result.kind).formulas(ctx, result.output_shape)
+
+    def result(self, name: str) -> LayerResult:
+        for result in self.layers:
+            if result.name == name:
+                return result
+        raise KeyError(name)
 
     def total_formula(self) -> Formula:
         """`832 + 9248 + 205056 + 2570 = 217706`."""
@@ -104,9 +113,16 @@ def analyze(network: Network, limits: Limits = DEFAULT_LIMITS) -> Analysis:
     results = [LayerResult(0, network.input.name, "input", None, None, shape, 0, 0, 0, rf)]
     channels_last = network.channels_last
     max_dim = limits.max_dim
+    shapes = {network.input.name: shape}
+    fields = {network.input.name: rf}
+    previous = network.input.name
     for index, layer in enumerate(network.layers, start=1):
         op = op_for(layer.kind)
-        ctx = Ctx(layer, shape, channels_last)
+        names = layer.inputs or (previous,)
+        in_shapes = tuple(shapes[name] for name in names)
+        shape = in_shapes[0]
+        ctx = Ctx(layer, shape, channels_last, in_shapes)
+        rf = fields[names[0]] if len(names) == 1 else _merge_rf([fields[n] for n in names])
         try:
             out = op.shape(ctx)
             trainable, non_trainable = op.params(ctx, out)
@@ -144,10 +160,26 @@ def analyze(network: Network, limits: Limits = DEFAULT_LIMITS) -> Analysis:
                 non_trainable,
                 macs,
                 rf,
+                names,
+                in_shapes,
             )
         )
-        shape = out
+        shapes[layer.name] = out
+        fields[layer.name] = rf
+        previous = layer.name
     return Analysis(network, tuple(results))
+
+
+def _merge_rf(fields: list[ReceptiveField | None]) -> ReceptiveField | None:
+    """A merge sees what its widest input sees."""
+    if any(field is None for field in fields):
+        return None
+    known = [field for field in fields if field is not None]
+    if len({len(field.size) for field in known}) != 1:
+        return None
+    sizes = tuple(max(sizes) for sizes in zip(*(field.size for field in known)))
+    jumps = tuple(max(jumps) for jumps in zip(*(field.jump for field in known)))
+    return ReceptiveField(sizes, jumps)
 
 
 def _grow(rf: ReceptiveField, step: tuple[tuple[int, int | Fraction], ...]) -> ReceptiveField:

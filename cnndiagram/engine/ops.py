@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cnndiagram.engine import conv, layers, norm, pool  # noqa: F401  (they register rules)
+from cnndiagram.engine import conv, layers, merge, norm, pool  # noqa: F401  (they register rules)
 from cnndiagram.engine.registry import REGISTRY, Op
 
 

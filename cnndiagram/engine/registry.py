@@ -31,13 +31,21 @@ class RuleError(Exception):
 class Ctx:
     """What a rule sees: one layer, its arguments by name and its input shape (channels first)."""
 
-    __slots__ = ("args", "channels_last", "layer", "shape")
+    __slots__ = ("args", "channels_last", "inputs", "layer", "shape")
 
-    def __init__(self, layer: Layer, shape: tuple[int, ...], channels_last: bool) -> None:
+    def __init__(
+        self,
+        layer: Layer,
+        shape: tuple[int, ...],
+        channels_last: bool,
+        inputs: tuple[tuple[int, ...], ...] = (),
+    ) -> None:
         self.layer = layer
         self.args: dict[str, ArgValue] = dict(layer.args)
         self.shape = shape
         self.channels_last = channels_last
+        #: Every input shape, for merges; `shape` is the first.
+        self.inputs = inputs or (shape,)
 
     @property
     def channels(self) -> int:

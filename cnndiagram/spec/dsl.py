@@ -4,7 +4,10 @@ Grammar (informal; the reference is docs/spec-language.md)::
 
     spec      := sep* (item (sep+ item)*)? sep*
     sep       := newline | ';' | '->' | '→' | '-'
-    item      := 'title' STRING | statement
+    item      := 'title' STRING | '@' name | block | statement
+    block     := [name ':'] ('residual' | 'parallel' | 'repeat') ['(' args ')'] '{' body '}'
+                 ['shortcut' '{' body '}']            # shortcut: residual only
+    body      := sep* (item (sep+ item)*)? sep* ('|' body)*   # '|': parallel branches
     statement := [name ':'] KIND ['(' [arg (',' arg)*] [','] ')']
     arg       := IDENT '=' value | value
     value     := atom (('x' | '×') atom)*            # per-axis values: 5x5, 1x28x28
@@ -16,9 +19,21 @@ when an error is raised.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from cnndiagram.errors import SpecError
 from cnndiagram.source import Source, Span
-from cnndiagram.spec.raw import RawArg, RawKind, RawSpec, RawStatement, RawValue
+from cnndiagram.catalog import BLOCKS
+from cnndiagram.spec.raw import (
+    RawArg,
+    RawBlock,
+    RawItem,
+    RawKind,
+    RawRef,
+    RawSpec,
+    RawStatement,
+    RawValue,
+)
 
 _IDENT_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _IDENT_CHARS = _IDENT_START | frozenset("0123456789.")
@@ -31,6 +46,11 @@ _WORDS: dict[str, tuple[RawKind, bool | None]] = {
     "null": ("null", None),
 }
 _MAX_NESTING = 8
+
+
+class RawBlockStart(NamedTuple):
+    kind: str
+    open_at: int
 
 
 class _Parser:
@@ -94,29 +114,53 @@ class _Parser:
     # -- top level -----------------------------------------------------------------------------
 
     def parse(self) -> RawSpec:
-        statements: list[RawStatement] = []
-        title: str | None = None
-        title_span: Span | None = None
+        self.title: str | None = None
+        self.title_span: Span | None = None
+        (items,) = self.parse_body(block=None)
+        return RawSpec(self.title, tuple(items), self.title_span)
+
+    def parse_body(self, block: RawBlockStart | None) -> list[list[RawItem]]:
+        """Items up to the end (top level) or up to `}` (in a block); in `parallel { }`, `|`
+        starts the next branch."""
+        bodies: list[list[RawItem]] = [[]]
+        text = self.text
         self.skip_separators()
-        while self.pos < len(self.text):
-            start = self.pos
-            if self.at_title():
-                if title is not None:
-                    raise self.error("the title is given twice", start, start + 5)
-                self.pos += 5
-                self.skip_blank(newlines=False)
-                if self.pos >= len(self.text) or self.text[self.pos] not in "\"'":
-                    raise self.error(f"expected a quoted title after 'title', found {self.found()}")
-                title_start = self.pos
-                title = self.parse_string()
-                title_span = Span(title_start, self.pos)
+        while self.pos < len(text):
+            char = text[self.pos]
+            if block is not None and char == "}":
+                break
+            if block is not None and char == "|":
+                if block.kind != "parallel":
+                    raise self.error("'|' separates branches only inside parallel { ... }")
+                self.pos += 1
+                bodies.append([])
+                self.skip_separators()
+                continue
+            if block is None and self.at_title():
+                self.parse_title()
             else:
-                statements.append(self.parse_statement())
-            if not self.skip_separators() and self.pos < len(self.text):
+                bodies[-1].append(self.parse_item())
+            if (
+                not self.skip_separators()
+                and self.pos < len(text)
+                and not (block is not None and text[self.pos] in "}|")
+            ):
                 raise self.error(
                     f"expected '->', ';' or a new line after a layer, found {self.found()}"
                 )
-        return RawSpec(title, tuple(statements), title_span)
+        if block is not None and self.pos >= len(text):
+            raise self.error(f"unclosed '{{' of {block.kind}: expected '}}'", block.open_at)
+        return bodies
+
+    def parse_title(self) -> None:
+        start = self.pos
+        if self.title is not None:
+            raise self.error("the title is given twice", start, start + 5)
+        self.pos += 5
+        self.skip_blank(newlines=False)
+        title_start = self.pos
+        self.title = self.parse_string()
+        self.title_span = Span(title_start, self.pos)
 
     def at_title(self) -> bool:
         if not self.text.startswith("title", self.pos):
@@ -125,6 +169,62 @@ class _Parser:
         while after < len(self.text) and self.text[after] in " \t":
             after += 1
         return after < len(self.text) and self.text[after] in "\"'"
+
+    def parse_item(self) -> RawItem:
+        start = self.pos
+        if self.text[self.pos] == "@":
+            self.pos += 1
+            if self.pos < len(self.text) and self.text[self.pos] in "\"'":
+                name = self.parse_string()
+            elif self.pos < len(self.text) and self.text[self.pos] in _IDENT_START:
+                name = self.parse_ident()
+            else:
+                raise self.error(f"expected a layer name after '@', found {self.found()}")
+            return RawRef(name, Span(start, self.pos))
+        statement = self.parse_statement()
+        if statement.kind not in BLOCKS:
+            return statement
+        return self.parse_block(statement)
+
+    def parse_block(self, head: RawStatement) -> RawBlock:
+        """`head` was read as a statement (`[name:] residual(args)`); its body follows."""
+        self.skip_blank(newlines=True)
+        if not self.text.startswith("{", self.pos):
+            raise self.error(f"expected '{{' to open the body of {head.kind}, found {self.found()}")
+        self.depth += 1
+        if self.depth > _MAX_NESTING:
+            raise self.error(f"blocks nested more than {_MAX_NESTING} deep")
+        start = RawBlockStart(head.kind, self.pos)
+        self.pos += 1
+        bodies = self.parse_body(start)
+        self.pos += 1  # the closing brace
+        shortcut: tuple[RawItem, ...] | None = None
+        if head.kind == "residual":
+            after = self.pos
+            self.skip_blank(newlines=True)
+            if self.text.startswith("shortcut", self.pos):
+                self.pos += len("shortcut")
+                self.skip_blank(newlines=True)
+                if not self.text.startswith("{", self.pos):
+                    raise self.error(f"expected '{{' after 'shortcut', found {self.found()}")
+                inner = RawBlockStart("shortcut", self.pos)
+                self.pos += 1
+                (short,) = self.parse_body(inner)
+                self.pos += 1
+                shortcut = tuple(short)
+            else:
+                self.pos = after
+        self.depth -= 1
+        return RawBlock(
+            head.kind,
+            head.kind_span,
+            head.name,
+            head.name_span,
+            head.args,
+            tuple(tuple(body) for body in bodies),
+            shortcut,
+            Span(head.span.start, self.pos),
+        )
 
     def parse_statement(self) -> RawStatement:
         start = self.pos
@@ -261,6 +361,13 @@ class _Parser:
             return RawValue("string", self.parse_string(), Span(start, self.pos))
         if char == "[":
             return self.parse_list()
+        if char == "@":  # a layer reference in a merge: add(@a, @b) is add(a, b)
+            self.pos += 1
+            if self.pos < len(self.text) and self.text[self.pos] in "\"'":
+                return RawValue("string", self.parse_string(), Span(start, self.pos))
+            if self.pos < len(self.text) and self.text[self.pos] in _IDENT_START:
+                return RawValue("word", self.parse_ident(), Span(start, self.pos))
+            raise self.error(f"expected a layer name after '@', found {self.found()}")
         if char in _IDENT_START:
             word = self.parse_ident()
             special = _WORDS.get(word.lower())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from cnndiagram.catalog import KINDS
+from cnndiagram.catalog import KINDS, MERGES
 from cnndiagram.ir import ArgValue, Layer, Network
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
@@ -49,7 +49,7 @@ def format_value(value: ArgValue) -> str:
 
 def format_layer(layer: Layer) -> str:
     kind = KINDS[layer.kind]
-    parts = []
+    parts = [_name(name) for name in layer.inputs] if layer.kind in MERGES else []
     for arg in kind.args:
         value = layer.arg(arg.name)
         if arg.required:
@@ -70,5 +70,10 @@ def format_network(network: Network) -> str:
     dims = "x".join(map(str, shape)) if len(shape) > 1 else f"{shape[0]}"
     flag = ", channels_last" if network.channels_last else ""
     lines.append(f"{_name(network.input.name)}: input({dims}{flag})")
-    lines += [format_layer(layer) for layer in network.layers]
+    previous = network.input.name
+    for layer in network.layers:
+        if layer.kind not in MERGES and layer.inputs and layer.inputs[0] != previous:
+            lines.append(f"@{_name(layer.inputs[0])}")
+        lines.append(format_layer(layer))
+        previous = layer.name
     return "\n".join(lines) + "\n"

@@ -11,6 +11,11 @@ Schema (docs/spec-language.md has examples)::
       - {kind: dense, units: 256, name: fc1}         # kind as a field
       - flatten                                      # a kind with no arguments
       - "C(32, 3)"                                   # a DSL statement
+      - {conv: [8, 1], inputs: [fc1]}                # read another layer than the previous
+      - {add: null, inputs: [a, b]}                  # merges name what they read
+      - {residual: [...layers], shortcut: [...], act: relu}
+      - {parallel: [[...branch], [...branch]], merge: concat}
+      - {repeat: 3, layers: [...]}
 
 Strings in argument values are read with the DSL's value syntax, so "5x5", "same"
 and "relu" mean what they mean in a `.cnn` file.
@@ -18,10 +23,11 @@ and "relu" mean what they mean in a `.cnn` file.
 
 from __future__ import annotations
 
+from cnndiagram.catalog import BLOCKS, MERGES, lookup_kind
 from cnndiagram.errors import SpecError
 from cnndiagram.source import Source, Span
 from cnndiagram.spec.dsl import parse_dsl, parse_value_text
-from cnndiagram.spec.raw import RawArg, RawSpec, RawStatement, RawValue
+from cnndiagram.spec.raw import RawArg, RawBlock, RawItem, RawRef, RawSpec, RawStatement, RawValue
 from cnndiagram.spec.tree import Node
 
 _TOP_KEYS = ("title", "input", "layers")
@@ -63,7 +69,8 @@ class _Reader:
             layers_span, layers = root.value["layers"]
             if not isinstance(layers.value, list):
                 raise self.error("'layers' must be a list of layers", layers_span)
-            statements += [self.layer(item) for item in layers.value]
+            for item in layers.value:
+                statements += self.item(item)
         return RawSpec(title, tuple(statements), title_span)
 
     def input(self, key_span: Span, node: Node) -> RawStatement:
@@ -72,6 +79,87 @@ class _Reader:
         return RawStatement(
             "input", key_span, None, None, (RawArg(None, None, self.value(node)),), node.span
         )
+
+    def item(self, node: Node) -> list[RawItem]:
+        """One entry of a `layers` list: a layer (maybe with `inputs`) or a block."""
+        if isinstance(node.value, dict):
+            keys = set(node.value) - {"name"}
+            block = keys & set(BLOCKS)
+            if block:
+                return [self.block(node, block.pop())]
+            if "inputs" in node.value:
+                members = dict(node.value)
+                inputs_span, inputs = members.pop("inputs")
+                names = self.names(inputs, inputs_span)
+                statement = self.layer(Node(members, node.span))
+                kind = lookup_kind(statement.kind)
+                if kind is not None and kind.name in MERGES:
+                    refs = tuple(
+                        RawArg(None, None, RawValue("word", name, span)) for name, span in names
+                    )
+                    return [statement._replace(args=refs + statement.args)]
+                if len(names) != 1:
+                    raise self.error(
+                        f"'{statement.kind}' reads one layer; 'inputs' names {len(names)}",
+                        inputs_span,
+                    )
+                return [RawRef(names[0][0], names[0][1]), statement]
+        return [self.layer(node)]
+
+    def names(self, node: Node, span: Span) -> list[tuple[str, Span]]:
+        values = node.value if isinstance(node.value, list) else [node]
+        out = []
+        for value in values:
+            if not isinstance(value.value, str):
+                raise self.error("'inputs' must be layer names", value.span)
+            out.append((value.value.lstrip("@"), value.span))
+        if not out:
+            raise self.error("'inputs' is empty", span)
+        return out
+
+    def block(self, node: Node, kind: str) -> RawBlock:
+        """`{residual: [...], shortcut: [...], act: relu}`, `{parallel: [[...], [...]],
+        merge: concat}` or `{repeat: 3, layers: [...]}`, each with an optional `name`."""
+        assert isinstance(node.value, dict)
+        members = dict(node.value)
+        name: str | None = None
+        name_span: Span | None = None
+        if "name" in members:
+            name_span, name_node = members.pop("name")
+            if not isinstance(name_node.value, str):
+                raise self.error("a block 'name' must be a string", name_node.span)
+            name = name_node.value
+        kind_span, head = members.pop(kind)
+        shortcut: tuple[RawItem, ...] | None = None
+        if kind == "repeat":
+            args = [RawArg(None, None, self.value(head))]
+            if "layers" not in members:
+                raise self.error("repeat needs 'layers': the body to repeat", node.span)
+            bodies = (self.body(members.pop("layers")[1]),)
+        elif kind == "parallel":
+            if not isinstance(head.value, list) or not all(
+                isinstance(branch.value, list) for branch in head.value
+            ):
+                raise self.error("parallel must be a list of branches (lists of layers)", head.span)
+            bodies = tuple(self.body(branch) for branch in head.value)
+            args = []
+        else:
+            bodies = (self.body(head),)
+            args = []
+            if "shortcut" in members:
+                shortcut = self.body(members.pop("shortcut")[1])
+        args += [
+            RawArg(key, key_span, self.value(value)) for key, (key_span, value) in members.items()
+        ]
+        return RawBlock(kind, kind_span, name, name_span, tuple(args), bodies, shortcut, node.span)
+
+    def body(self, node: Node) -> tuple[RawItem, ...]:
+        if not isinstance(node.value, list):
+            raise self.error("a block body must be a list of layers", node.span)
+        items: list[RawItem] = []
+        for entry in node.value:
+            items += self.item(entry)
+        return tuple(items)
 
     def layer(self, node: Node) -> RawStatement:
         if isinstance(node.value, str):
@@ -112,9 +200,9 @@ class _Reader:
             raw = parse_dsl(inner)
         except SpecError as error:
             raise self.error(f"in {node.value!r}: {error.message}", node.span) from None
-        if len(raw.statements) != 1 or raw.title is not None:
+        statement = raw.statements[0] if len(raw.statements) == 1 else None
+        if not isinstance(statement, RawStatement) or raw.title is not None:
             raise self.error("a layer string must hold exactly one layer", node.span)
-        statement = raw.statements[0]
         args = tuple(
             RawArg(arg.key, node.span if arg.key else None, _relocate(arg.value, node.span))
             for arg in statement.args

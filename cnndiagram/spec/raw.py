@@ -54,7 +54,31 @@ class RawStatement(NamedTuple):
     span: Span
 
 
+class RawRef(NamedTuple):
+    """`@name`: the following statement reads `name` instead of the previous layer."""
+
+    name: str
+    span: Span
+
+
+class RawBlock(NamedTuple):
+    """`[name:] residual|parallel|repeat[(args)] { ... }`; `bodies` holds one body, or one per
+    parallel branch; `shortcut` is a residual's projection body (None: identity)."""
+
+    kind: str
+    kind_span: Span
+    name: str | None
+    name_span: Span | None
+    args: tuple[RawArg, ...]
+    bodies: tuple[tuple[RawItem, ...], ...]
+    shortcut: tuple[RawItem, ...] | None
+    span: Span
+
+
+RawItem = Union[RawStatement, RawRef, RawBlock]
+
+
 class RawSpec(NamedTuple):
     title: str | None
-    statements: tuple[RawStatement, ...]
+    statements: tuple[RawItem, ...]
     title_span: Span | None = None

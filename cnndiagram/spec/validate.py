@@ -11,7 +11,7 @@ import math
 
 from cnndiagram.catalog import Arg, ArgType, Kind, kind_words, lookup_kind
 from cnndiagram.errors import LimitError, SpecError
-from cnndiagram.ir import ArgValue, Input, Layer, Network
+from cnndiagram.ir import ArgValue, Network
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
 from cnndiagram.source import Source, Span
 from cnndiagram.spec.raw import RawArg, RawSpec, RawStatement, RawValue
@@ -30,7 +30,7 @@ def suggest(word: str, candidates: list[str]) -> str:
     return f" (did you mean '{folded[match[0]]}'?)" if match else ""
 
 
-class _Validator:
+class Validator:
     def __init__(self, source: Source, limits: Limits) -> None:
         self.source = source
         self.limits = limits
@@ -39,47 +39,6 @@ class _Validator:
         return SpecError(message, source=self.source, span=span, hint=hint)
 
     # -- the network ---------------------------------------------------------------------------
-
-    def network(self, raw: RawSpec) -> Network:
-        statements = raw.statements
-        if not statements:
-            raise self.error(
-                "the spec has no layers; it must start with an input such as input(1x28x28)",
-                Span(0, 0),
-            )
-        if len(statements) > self.limits.max_layers:
-            extra = statements[self.limits.max_layers]
-            raise LimitError(
-                f"the spec has {len(statements):,} layers, over the limit of "
-                f"{self.limits.max_layers:,}",
-                source=self.source,
-                span=extra.kind_span,
-                hint="raise the limit with --max-layers",
-            )
-        first = statements[0]
-        kinds = [self.kind(statement) for statement in statements]
-        if kinds[0].name != "input":
-            raise self.error(
-                f"the spec must start with an input such as input(1x28x28), found '{first.kind}'",
-                first.kind_span,
-            )
-        names = self.names(statements, kinds)
-        input_args = dict(self.args(first, kinds[0]))
-        shape = input_args["shape"]
-        assert isinstance(shape, tuple)
-        channels_last = bool(input_args["channels_last"])
-        dims = tuple(int(dim) for dim in shape if isinstance(dim, int))
-        if channels_last and len(dims) > 1:
-            dims = (dims[-1], *dims[:-1])
-        network_input = Input(dims, names[0], first.span)
-        layers = []
-        for statement, kind, name in zip(statements[1:], kinds[1:], names[1:]):
-            if kind.name == "input":
-                raise self.error(
-                    "only one input is allowed, and it must come first", statement.kind_span
-                )
-            layers.append(Layer(name, kind.name, self.args(statement, kind), statement.span))
-        return Network(network_input, tuple(layers), raw.title, channels_last, self.source)
 
     def kind(self, statement: RawStatement) -> Kind:
         kind = lookup_kind(statement.kind)
@@ -90,42 +49,6 @@ class _Validator:
                 hint="`cnndiagram kinds` lists every layer kind",
             )
         return kind
-
-    def names(self, statements: tuple[RawStatement, ...], kinds: list[Kind]) -> list[str]:
-        """Explicit names must be unique; unnamed layers get `<kind><n>` (`input`, `output`
-        bare when there is one)."""
-        taken: dict[str, RawStatement] = {}
-        for statement in statements:
-            if statement.name is None:
-                continue
-            if not statement.name.strip():
-                raise self.error("a layer name cannot be empty", statement.name_span)
-            if statement.name in taken:
-                line = self.source.line_col(taken[statement.name].span.start)[0]
-                raise self.error(
-                    f"duplicate layer name '{statement.name}' (first used on line {line})",
-                    statement.name_span,
-                )
-            taken[statement.name] = statement
-        totals: dict[str, int] = {}
-        for kind in kinds:
-            totals[kind.name] = totals.get(kind.name, 0) + 1
-        counters: dict[str, int] = {}
-        names = []
-        for statement, kind in zip(statements, kinds):
-            if statement.name is not None:
-                names.append(statement.name)
-                continue
-            if kind.name in ("input", "output") and totals[kind.name] == 1:
-                candidate = kind.name
-            else:
-                candidate = ""
-            while not candidate or candidate in taken:
-                counters[kind.name] = counters.get(kind.name, 0) + 1
-                candidate = f"{kind.name}{counters[kind.name]}"
-            taken[candidate] = statement
-            names.append(candidate)
-        return names
 
     # -- arguments -----------------------------------------------------------------------------
 
@@ -361,6 +284,8 @@ _EXAMPLES = {
 
 
 def validate(raw: RawSpec, source: Source, limits: Limits = DEFAULT_LIMITS) -> Network:
-    """Checks a parsed spec against the catalogue; raises a located `SpecError` at the first
-    fault."""
-    return _Validator(source, limits).network(raw)
+    """Checks a parsed spec against the catalogue and expands its blocks and references into a
+    network; raises a located `SpecError` at the first fault."""
+    from cnndiagram.spec.expand import expand
+
+    return expand(raw, Validator(source, limits))

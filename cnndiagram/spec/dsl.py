@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from cnndiagram.catalog import BLOCKS
 from cnndiagram.errors import SpecError
 from cnndiagram.source import Source, Span
-from cnndiagram.catalog import BLOCKS
 from cnndiagram.spec.raw import (
     RawArg,
     RawBlock,

@@ -64,7 +64,7 @@ class _Reader:
             title = title_node.value
         if "input" not in root.value:
             raise self.error("the file has no 'input' (e.g. input: 1x28x28)", root.span)
-        statements = [self.input(*root.value["input"])]
+        statements: list[RawItem] = [self.input(*root.value["input"])]
         if "layers" in root.value:
             layers_span, layers = root.value["layers"]
             if not isinstance(layers.value, list):
@@ -131,6 +131,7 @@ class _Reader:
             name = name_node.value
         kind_span, head = members.pop(kind)
         shortcut: tuple[RawItem, ...] | None = None
+        bodies: tuple[tuple[RawItem, ...], ...]
         if kind == "repeat":
             args = [RawArg(None, None, self.value(head))]
             if "layers" not in members:

@@ -228,6 +228,27 @@ def fmt(
 )
 @click.option("--legend/--no-legend", default=True, show_default=True)
 @click.option(
+    "--collapse",
+    is_flag=True,
+    help="Draw each repeat(n) stage once, with an xn badge and the stage's total.",
+)
+@click.option(
+    "--layout",
+    "arrangement",
+    type=click.Choice(["row", "u"]),
+    default="row",
+    show_default=True,
+    help="'u': encoder down, decoder up (U-Nets).",
+)
+@click.option(
+    "--direction",
+    type=click.Choice(["TB", "LR"]),
+    default="TB",
+    show_default=True,
+    help="Graph style: top to bottom or left to right.",
+)
+@click.option("--edge-labels", is_flag=True, help="Graph style: tensor sizes on the edges.")
+@click.option(
     "--scale",
     type=click.FloatRange(0.1, 16),
     default=None,
@@ -261,22 +282,15 @@ def render(
     max_file_size: int,
     output: str,
     fmt: str | None,
-    style: str,
-    theme: str,
-    title: str | None,
-    annotate: str,
-    fold: bool,
-    max_width: float | None,
-    font_size: float,
-    block_scale: str,
-    legend: bool,
     scale: float | None,
     dpi: float | None,
     transparent: bool,
     embed_font: bool,
     max_pixels: int,
+    arrangement: str,
+    **figure: Any,
 ) -> None:
-    """Draw the network as an annotated figure (SVG or PNG)."""
+    """Draw the network as an annotated figure (SVG, PNG, or DOT for the graph style)."""
     from cnndiagram.diagram import render as render_figure
 
     limits = Limits(max_layers, max_dim, max_file_size)
@@ -291,15 +305,8 @@ def render(
         embed_font=embed_font,
         max_pixels=max_pixels,
         limits=limits,
-        style=style,
-        theme=theme,
-        title=title,
-        annotate=annotate,
-        fold=fold,
-        max_width=max_width,
-        font_size=font_size,
-        block_scale=block_scale,
-        legend=legend,
+        layout=arrangement,
+        **figure,
     )
 
 

@@ -15,12 +15,19 @@ from typing import Any
 from cnndiagram.engine.analysis import Analysis, analyze
 from cnndiagram.errors import SpecError
 from cnndiagram.ir import Network
-from cnndiagram.layout.options import ANNOTATIONS, BLOCK_SCALES, STYLES, FigureOptions
+from cnndiagram.layout.options import (
+    ANNOTATIONS,
+    BLOCK_SCALES,
+    DIRECTIONS,
+    LAYOUTS,
+    STYLES,
+    FigureOptions,
+)
 from cnndiagram.layout.scene import Scene
 from cnndiagram.layout.theme import THEMES
 from cnndiagram.limits import DEFAULT_LIMITS, DEFAULT_MAX_PIXELS, Limits
 
-OUTPUT_FORMATS = ("svg", "png")
+OUTPUT_FORMATS = ("svg", "png", "dot")
 
 
 def figure_options(**options: Any) -> FigureOptions:
@@ -37,6 +44,8 @@ def figure_options(**options: Any) -> FigureOptions:
         (result.style, STYLES, "style"),
         (result.theme, tuple(THEMES), "theme"),
         (result.block_scale, BLOCK_SCALES, "block scale"),
+        (result.layout, LAYOUTS, "layout"),
+        (result.direction, DIRECTIONS, "direction"),
     ):
         if value not in allowed:
             raise SpecError(f"unknown {what} '{value}'; choose from {', '.join(allowed)}")
@@ -95,9 +104,41 @@ class Diagram:
         return self._scene
 
     def to_svg(self, *, embed_font: bool = True, transparent: bool = False) -> str:
+        if self.options.style == "graph":
+            return self._graph_svg(embed_font, transparent)
         from cnndiagram.render.svg import render_svg
 
         return render_svg(self.scene, embed_font=embed_font, transparent=transparent)
+
+    def to_dot(self, *, transparent: bool = False) -> str:
+        """The graph style's DOT text (what Graphviz lays out)."""
+        from cnndiagram.layout.graph import build_graph
+
+        if self.options.style != "graph":
+            raise SpecError("DOT output is the graph style's: use --style graph")
+        options = self.options
+        graph = build_graph(self.analysis, options)
+        if transparent:
+            graph.set("bgcolor", "transparent")
+        return str(graph.to_string())
+
+    def _graph_svg(self, embed_font: bool, transparent: bool) -> str:
+        from cnndiagram.layout.figure import describe_network
+        from cnndiagram.render.escape import xml_escape
+        from cnndiagram.render.graphviz import run_graphviz
+        from cnndiagram.render.svg import font_faces
+
+        svg = run_graphviz(self.to_dot(transparent=transparent)).decode("utf-8")
+        start = svg.index("<svg")
+        end = svg.index(">", start) + 1
+        title = self.analysis.network.title or "Network diagram"
+        extra = (
+            f"<title>{xml_escape(title)}</title>"
+            f"<desc>{xml_escape(describe_network(self.analysis))}</desc>"
+        )
+        if embed_font:
+            extra += f"<style>{font_faces()}</style>"
+        return svg[:start] + svg[start:end] + "\n" + extra + svg[end:]
 
     def to_png(
         self,
@@ -107,8 +148,11 @@ class Diagram:
         transparent: bool = False,
         max_pixels: int = DEFAULT_MAX_PIXELS,
     ) -> bytes:
-        from cnndiagram.render.png import render_png
+        from cnndiagram.render.png import rasterise, render_png
 
+        if self.options.style == "graph":
+            svg = self._graph_svg(False, transparent)
+            return rasterise(_zoom(svg, scale), dpi or 96.0 * scale, max_pixels)
         return render_png(
             self.scene, scale=scale, dpi=dpi, transparent=transparent, max_pixels=max_pixels
         )
@@ -119,11 +163,30 @@ class Diagram:
 
         target = os.fspath(path)
         fmt = fmt or output_format(target)
-        data: str | bytes = self.to_png(**render) if fmt == "png" else self.to_svg(**render)
+        data: str | bytes
+        if fmt == "png":
+            data = self.to_png(**render)
+        elif fmt == "dot":
+            data = self.to_dot(transparent=bool(render.get("transparent")))
+        else:
+            data = self.to_svg(**render)
         write_output(target, data)
 
     def _repr_svg_(self) -> str:
         return self.to_svg()
+
+
+def _zoom(svg: str, scale: float) -> str:
+    """Graphviz's SVG sized in pixels at `scale` (it writes points: 1 pt = 4/3 px)."""
+    import re
+
+    def pixels(match: re.Match[str]) -> str:
+        value = float(match.group(2)) * (4 / 3 if match.group(3) == "pt" else 1.0) * scale
+        return f'{match.group(1)}="{value:.2f}"'
+
+    head_end = svg.index(">", svg.index("<svg"))
+    head = re.sub(r'\b(width|height)="([\d.]+)(pt|px)?"', pixels, svg[:head_end])
+    return head + svg[head_end:]
 
 
 def output_format(path: str) -> str:
@@ -132,7 +195,7 @@ def output_format(path: str) -> str:
         return "svg"
     if extension not in OUTPUT_FORMATS:
         raise SpecError(
-            f"cannot tell the output format of '{path}'; use a .svg or .png name or --format"
+            f"cannot tell the output format of '{path}'; use a .svg, .png or .dot name or --format"
         )
     return extension
 

@@ -71,3 +71,22 @@ def test_network_totals_match_pytorch(net: dict) -> None:
     assert analysis.trainable_params == net["trainable"]
     assert analysis.non_trainable_params == net["non_trainable"]
     assert list(analysis.output_shape) == net["output_shape"]
+
+
+DAGS = json.loads((FIXTURES / "torch_dags.json").read_text())["cases"]
+
+
+def test_dag_fixtures_cover_valid_and_rejected_merges() -> None:
+    assert len(DAGS) >= 100
+    assert 20 < sum("error" in case for case in DAGS) < len(DAGS) - 20
+
+
+@pytest.mark.parametrize("case", DAGS, ids=[case["spec"] for case in DAGS])
+def test_branching_block_matches_pytorch(case: dict) -> None:
+    if "error" in case:
+        with pytest.raises(ShapeError, match=r"(add|concat)\d*: (add|concat)\("):
+            run(case["spec"])
+        return
+    analysis = run(case["spec"])
+    assert list(analysis.output_shape) == case["output_shape"]
+    assert analysis.trainable_params == case["trainable"]

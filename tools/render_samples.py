@@ -7,6 +7,7 @@ tests/test_samples_rendered.py checks that the committed SVGs match what the cod
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from cnndiagram.diagram import Diagram
@@ -24,7 +25,18 @@ FIGURE_OPTIONS: dict[str, dict[str, object]] = {
     "vgg16.cnn": {"max_width": 1200},
     "audio1d.yaml": {"max_width": 1200},
     "c3d.json": {"max_width": 1400},
+    "resnet18.cnn": {"max_width": 1600},
+    "resnet18.cnn:graph": {"style": "graph"},
+    "resnet50.cnn": {"max_width": 1600, "collapse": True},
+    "resnet50.cnn:graph": {"style": "graph", "collapse": True, "direction": "LR"},
+    "inception.cnn": {},
+    "inception.cnn:graph": {"style": "graph", "direction": "LR", "edge_labels": True},
+    "unet.cnn": {"layout": "u"},
+    "unet.cnn:graph": {"style": "graph", "direction": "LR"},
 }
+#: Graph-style figures come from the Graphviz that ships with the package, so the
+#: committed files are the same on every machine (a system `dot` may be another version).
+GRAPHVIZ = "graphviz-pure"
 PNG_SCALE = 1.5
 
 
@@ -38,10 +50,15 @@ def figures() -> dict[str, Diagram]:
 
 
 def main() -> int:
+    os.environ["CNNDIAGRAM_DOT"] = GRAPHVIZ
     FIGURES.mkdir(exist_ok=True)
     for stem, diagram in figures().items():
         diagram.save(FIGURES / f"{stem}.svg")
-        diagram.save(FIGURES / f"{stem}.png", scale=PNG_SCALE)
+        if diagram.options.style == "graph":
+            continue  # graph-style figures are kept as SVG only, to keep the repository small
+        # Big figures at 1x keep the repository small; the SVGs are exact at any size.
+        area = diagram.scene.width * diagram.scene.height
+        diagram.save(FIGURES / f"{stem}.png", scale=PNG_SCALE if area < 2_500_000 else 1.0)
     for path in sorted(FIGURES.iterdir()):
         print(f"{path.name}: {path.stat().st_size:,} bytes")
     return 0

@@ -558,10 +558,166 @@ NETWORKS: list[tuple[str, str, tuple[int, ...], Callable[[], nn.Sequential]]] = 
 ]
 
 
+class Residual(nn.Module):
+    """body(x) + shortcut(x), then an optional activation: torchvision's BasicBlock/Bottleneck."""
+
+    def __init__(self, body: nn.Module, shortcut: nn.Module | None = None, relu: bool = True):
+        super().__init__()
+        self.body, self.shortcut = body, shortcut or nn.Identity()
+        self.act = nn.ReLU() if relu else nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.act(self.body(x) + self.shortcut(x))
+
+
+class Concat(nn.Module):
+    def __init__(self, *branches: nn.Module) -> None:
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([branch(x) for branch in self.branches], dim=1)
+
+
+def conv_bn(c_in: int, c_out: int, k: int, stride: int = 1, pad: int = 0) -> list[nn.Module]:
+    return [nn.Conv2d(c_in, c_out, k, stride, pad, bias=False), nn.BatchNorm2d(c_out)]
+
+
+def basic(c_in: int, c_out: int, stride: int) -> nn.Module:
+    body = nn.Sequential(
+        *conv_bn(c_in, c_out, 3, stride, 1), nn.ReLU(), *conv_bn(c_out, c_out, 3, 1, 1)
+    )
+    short = (
+        nn.Sequential(*conv_bn(c_in, c_out, 1, stride)) if stride != 1 or c_in != c_out else None
+    )
+    return Residual(body, short)
+
+
+def bottleneck(c_in: int, width: int, stride: int) -> nn.Module:
+    body = nn.Sequential(
+        *conv_bn(c_in, width, 1),
+        nn.ReLU(),
+        *conv_bn(width, width, 3, stride, 1),
+        nn.ReLU(),
+        *conv_bn(width, width * 4, 1),
+    )
+    out = width * 4
+    short = nn.Sequential(*conv_bn(c_in, out, 1, stride)) if stride != 1 or c_in != out else None
+    return Residual(body, short)
+
+
+def resnet(block: str, counts: list[int]) -> nn.Module:
+    layers: list[nn.Module] = [*conv_bn(3, 64, 7, 2, 3), nn.ReLU(), nn.MaxPool2d(3, 2, 1)]
+    c_in = 64
+    for stage, count in enumerate(counts):
+        width = 64 * 2**stage
+        for i in range(count):
+            stride = 2 if stage and not i else 1
+            if block == "basic":
+                layers.append(basic(c_in, width, stride))
+                c_in = width
+            else:
+                layers.append(bottleneck(c_in, width, stride))
+                c_in = width * 4
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c_in, 1000))
+
+
+class UNet(nn.Module):
+    """The padded U-Net of samples/unet.cnn (as the common PyTorch implementations build it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+        def double(c_in: int, c_out: int) -> nn.Module:
+            return nn.Sequential(
+                *conv_bn(c_in, c_out, 3, 1, 1),
+                nn.ReLU(),
+                *conv_bn(c_out, c_out, 3, 1, 1),
+                nn.ReLU(),
+            )
+
+        widths = [64, 128, 256, 512, 1024]
+        self.down = nn.ModuleList(
+            [double(3, 64)] + [double(widths[i], widths[i + 1]) for i in range(4)]
+        )
+        self.ups = nn.ModuleList(
+            [nn.ConvTranspose2d(widths[i + 1], widths[i], 2, 2) for i in reversed(range(4))]
+        )
+        self.dec = nn.ModuleList([double(widths[i + 1], widths[i]) for i in reversed(range(4))])
+        self.head = nn.Conv2d(64, 2, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        skips = []
+        for i, block in enumerate(self.down):
+            x = block(x if i == 0 else F.max_pool2d(x, 2))
+            skips.append(x)
+        skips.pop()
+        for up, dec in zip(self.ups, self.dec):
+            x = dec(torch.cat([skips.pop(), up(x)], dim=1))
+        return self.head(x)
+
+
+def inception() -> nn.Module:
+    def conv(c_in: int, c_out: int, k: int, pad: int = 0) -> list[nn.Module]:
+        return [nn.Conv2d(c_in, c_out, k, padding=pad), nn.ReLU()]
+
+    return Concat(
+        nn.Sequential(*conv(192, 64, 1)),
+        nn.Sequential(*conv(192, 96, 1), *conv(96, 128, 3, 1)),
+        nn.Sequential(*conv(192, 16, 1), *conv(16, 32, 5, 2)),
+        nn.Sequential(nn.MaxPool2d(3, 1, 1), *conv(192, 32, 1)),
+    )
+
+
+DAG_NETWORKS: list[tuple[str, str, tuple[int, ...], Callable[[], nn.Module]]] = [
+    ("resnet18", "samples/resnet18.cnn", (3, 224, 224), lambda: resnet("basic", [2, 2, 2, 2])),
+    ("resnet50", "samples/resnet50.cnn", (3, 224, 224), lambda: resnet("bottleneck", [3, 4, 6, 3])),
+    ("inception", "samples/inception.cnn", (192, 28, 28), inception),
+    ("unet", "samples/unet.cnn", (3, 256, 256), UNet),
+]
+
+
+def dag_cases(count: int) -> list[dict[str, Any]]:
+    """Random residual and concat blocks: shapes through merges, and merges torch rejects."""
+    random.seed(7)
+    cases = []
+    while len(cases) < count:
+        c = random.choice([4, 8, 16])
+        n = random.randint(6, 20)
+        shape = (c, n, n)
+        f = random.choice([c, c, 2 * c])
+        s = random.choice([1, 1, 2])
+        k = random.choice([1, 3, 5])
+        p = random.choice([0, k // 2, k // 2])
+        proj = random.random() < 0.5
+        if random.random() < 0.6:
+            short = f"shortcut {{ conv({f}, 1, stride={s}) }}" if proj else ""
+            spec = (
+                f"input({c}x{n}x{n}) -> residual {{ conv({f}, {k}, stride={s}, pad={p}) }} {short}"
+            )
+
+            def build(c=c, f=f, k=k, s=s, p=p, proj=proj) -> nn.Module:
+                return Residual(
+                    nn.Conv2d(c, f, k, s, p), nn.Conv2d(c, f, 1, s) if proj else None, relu=False
+                )
+        else:
+            k2 = random.choice([1, 3])
+            spec = (
+                f"input({c}x{n}x{n}) -> parallel(concat) {{ conv({f}, {k}, stride={s}, pad={p})"
+                f" | conv(4, {k2}, stride={s}, pad={k2 // 2}) }}"
+            )
+
+            def build(c=c, f=f, k=k, s=s, p=p, k2=k2) -> nn.Module:
+                return Concat(nn.Conv2d(c, f, k, s, p), nn.Conv2d(c, 4, k2, s, k2 // 2))
+
+        cases.append({"spec": spec, **measure(shape, build)})
+    return cases
+
+
 def network_cases() -> list[dict[str, Any]]:
     """Whole networks (the samples) written out as torch modules, compared by totals."""
     out = []
-    for name, spec, shape, build in NETWORKS:
+    for name, spec, shape, build in [*NETWORKS, *DAG_NETWORKS]:
         module = build()
         module.eval()
         with torch.no_grad():
@@ -592,6 +748,11 @@ def main() -> int:
     )
     errors = sum("error" in case for case in cases)
     print(f"wrote {len(cases)} layer cases ({errors} rejected by torch)")
+    dags = dag_cases(120)
+    (OUT / "torch_dags.json").write_text(
+        json.dumps({"torch": torch.__version__, "cases": dags}, indent=1) + "\n"
+    )
+    print(f"wrote {len(dags)} branching cases ({sum('error' in c for c in dags)} rejected)")
     nets = network_cases()
     (OUT / "torch_networks.json").write_text(
         json.dumps({"torch": torch.__version__, "networks": nets}, indent=1) + "\n"

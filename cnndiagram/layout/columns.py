@@ -65,6 +65,9 @@ LETTERS = {
 
 
 class Column(NamedTuple):
+    """One drawn tensor: its layer (and the layers folded into it), its text rows, and the
+    columns it reads (`sources`, by index)."""
+
     id: str
     result: LayerResult
     category: str
@@ -72,6 +75,7 @@ class Column(NamedTuple):
     rows: dict[str, list[str]]
     members: tuple[str, ...]
     params: int
+    sources: tuple[int, ...] = ()
 
 
 def _label(result: LayerResult) -> str:
@@ -93,45 +97,70 @@ def _param_lines(analysis: Analysis, result: LayerResult, prefix: str = "") -> l
     return [prefix + formula.text("unicode", group=True)]
 
 
+def _repeat(result: LayerResult) -> tuple[str, int, int] | None:
+    """(stage, iteration, count) of the innermost `repeat` the layer came from."""
+    layer = result.layer
+    for entry in reversed(layer.group if layer is not None else ()):
+        if entry.startswith("repeat:"):
+            _, label, index, count = entry.rsplit(":", 3)
+            return label, int(index), int(count)
+    return None
+
+
 def build_columns(analysis: Analysis, options: FigureOptions) -> list[Column]:
+    """Columns in the network's order. With `fold`, a foldable layer joins the column before it
+    when it reads only that column's output and nothing else reads that output; with
+    `collapse`, iterations after the first of a `repeat` are left out and the first carries
+    a badge with the stage's total."""
     channels_last = analysis.network.channels_last
-    columns: list[Column] = []
+    readers: dict[str, int] = {}
     for result in analysis.layers:
-        if options.fold and columns and result.kind in FOLDABLE:
-            last = columns[-1]
-            merged = {key: list(lines) for key, lines in last.rows.items()}
-            addition = clean(_fold_label(result))
-            if merged["label"]:
-                merged["label"][-1] += ", " + addition
-            else:
-                merged["label"] = [addition]
-            if "params" in merged:
-                extra = _param_lines(analysis, result, SHORT.get(result.kind, result.kind) + ": ")
-                if extra:
-                    if merged["params"] == ["0"]:
-                        merged["params"] = []
-                    merged["params"] += extra
-            columns[-1] = last._replace(
-                rows=merged,
-                members=(*last.members, result.name),
-                params=last.params + result.params,
-            )
+        for name in result.inputs:
+            readers[name] = readers.get(name, 0) + 1
+    column_of: dict[str, int] = {}
+    columns: list[Column] = []
+    stages: dict[str, list[int]] = {}
+    badged: set[str] = set()
+    for result in analysis.layers:
+        repeat = _repeat(result) if options.collapse else None
+        if repeat is not None:
+            stages.setdefault(repeat[0], []).append(result.params)
+            if repeat[1] > 1:
+                column_of[result.name] = column_of.get(result.inputs[0], len(columns) - 1)
+                continue
+        last = columns[-1] if columns else None
+        if (
+            options.fold
+            and last is not None
+            and result.kind in FOLDABLE
+            and len(result.inputs) == 1
+            and result.inputs[0] == last.members[-1]
+            and readers.get(result.inputs[0], 0) == 1
+        ):
+            columns[-1] = _fold(analysis, last, result)
+            column_of[result.name] = len(columns) - 1
             continue
         cat = category(result.kind)
         label = clean(_label(result))
         name = clean(result.name)
         rows: dict[str, list[str]] = {"name": [name], "label": [label] if label != name else []}
+        merge = result.kind in ("add", "multiply")
         if "size" in options.annotate:
             rows["size"] = [format_shape(result.output_shape, channels_last, unicode=True)]
         if "formulas" in options.annotate:
             rows["formulas"] = size_lines(analysis.formulas(result).output, "unicode")
-        if "params" in options.annotate:
+        if "params" in options.annotate and not merge:
             rows["params"] = _param_lines(analysis, result) or ["0"]
         if "macs" in options.annotate:
             rows["macs"] = [f"MACs {group_digits(result.macs, 'unicode')}"] if result.macs else []
         if "rf" in options.annotate:
             rf = result.receptive_field
             rows["rf"] = [f"RF {format_shape(rf.size, unicode=True)}"] if rf and rf.size else []
+        if repeat is not None and repeat[1] == 1 and repeat[0] not in badged:
+            badged.add(repeat[0])
+            rows["repeat"] = [f"\u00d7{repeat[2]} repeats of {repeat[0]}"]
+        sources = tuple(dict.fromkeys(column_of[name] for name in result.inputs))
+        column_of[result.name] = len(columns)
         columns.append(
             Column(
                 f"layer-{result.number}",
@@ -141,6 +170,50 @@ def build_columns(analysis: Analysis, options: FigureOptions) -> list[Column]:
                 rows,
                 (result.name,),
                 result.params,
+                sources,
             )
         )
+    if options.collapse:
+        columns = _stage_totals(columns, stages)
     return columns
+
+
+def _fold(analysis: Analysis, last: Column, result: LayerResult) -> Column:
+    merged = {key: list(lines) for key, lines in last.rows.items()}
+    addition = clean(_fold_label(result))
+    if merged["label"]:
+        merged["label"][-1] += ", " + addition
+    else:
+        merged["label"] = [addition]
+    if "params" in merged:
+        extra = _param_lines(analysis, result, SHORT.get(result.kind, result.kind) + ": ")
+        if extra:
+            if merged["params"] == ["0"]:
+                merged["params"] = []
+            merged["params"] += extra
+    return last._replace(
+        rows=merged, members=(*last.members, result.name), params=last.params + result.params
+    )
+
+
+def _stage_totals(columns: list[Column], stages: dict[str, list[int]]) -> list[Column]:
+    """The badge of a collapsed stage: `×3 repeats of layer1`, then its parameters as
+    repeats x one repetition = total."""
+    out = []
+    for column in columns:
+        badge = column.rows.get("repeat")
+        if badge:
+            stage = badge[0].rsplit(" of ", 1)[1]
+            params = stages[stage]
+            count = int(badge[0][1:].split(" ", 1)[0])
+            per = sum(params) // count
+            total = group_digits(sum(params), "unicode")
+            rows = dict(column.rows)
+            rows["repeat"] = [
+                badge[0],
+                f"{count}\u00b7{group_digits(per, 'unicode')} = {total} parameters",
+            ]
+            out.append(column._replace(rows=rows))
+        else:
+            out.append(column)
+    return out

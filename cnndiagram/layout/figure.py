@@ -1,42 +1,37 @@
-"""Layout stage: places columns (a block and its rows of text) into bands and builds the scene.
+"""Layout stage: places columns (a block and its rows of text) and builds the scene.
 
-Both styles share this placement: `blocks` draws each tensor as a cuboid (height from
-the first spatial size, oblique depth from the second, thickness from the channels;
-vectors as thin bars) with the kernel projected from the input block; `flat` draws
-lettered boxes in a row, like the seed answer's I-C-P-C-P-H-O figure. Text rows are
-aligned across the columns of a band; long networks wrap into bands that fit
-`max_width`, joined by a connector routed through the gaps.
+Both styles share this placement: `blocks` draws tensors as cuboids, `flat` as lettered
+boxes (the seed answer's I-C-P-C-P-H-O figure). Columns stand at their rank (longest
+path from the input) and lane (0 for the main path, then parallel branches and
+projection shortcuts); text rows are aligned across a band. Consecutive ranks are joined
+by arrows, kernel projections or elbows through the gaps; longer edges (residual
+shortcuts, U-Net skips) are arcs over the blocks, each at its own level. Long networks
+wrap into bands that fit `max_width` where a single edge joins them.
 """
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 from cnndiagram.engine.analysis import Analysis
 from cnndiagram.engine.formulas import group_digits
+from cnndiagram.layout.blocks import (
+    MERGE_NODES,
+    Block,
+    block_for,
+    cuboid,
+    kernel_patch,
+    merge_node,
+)
 from cnndiagram.layout.columns import Column, build_columns
 from cnndiagram.layout.options import FigureOptions
+from cnndiagram.layout.placement import Plan, plan
 from cnndiagram.layout.scene import Group, Line, Polygon, Primitive, Scene, Text
 from cnndiagram.layout.text import ascent, clean, descent, text_width
-from cnndiagram.layout.theme import CATEGORY_ORDER, THEMES, Theme, luminance, shade
+from cnndiagram.layout.theme import CATEGORY_ORDER, THEMES, Theme, luminance
 from cnndiagram.notation import format_shape
 
-ROWS = ("name", "label", "size", "formulas", "params", "macs", "rf")
-WINDOWED = frozenset({"conv", "sepconv", "dwconv", "deconv", "maxpool", "avgpool"})
-
-
-class Block(NamedTuple):
-    """Front face `w` x `h`, receding by (`ox`, `oy`); `flat` boxes have no depth."""
-
-    w: float
-    h: float
-    ox: float
-    oy: float
-
-    @property
-    def extent(self) -> float:
-        return self.w + self.ox
+ROWS = ("name", "label", "size", "formulas", "params", "macs", "rf", "repeat")
 
 
 class Metrics(NamedTuple):
@@ -52,39 +47,6 @@ class Metrics(NamedTuple):
     @classmethod
     def of(cls, f: float) -> Metrics:
         return cls(f, 2.0 * f, 1.8 * f, 1.4 * f, 2.6 * f, 15.0 * f)
-
-
-def _log_size(n: int, mode: str, largest: int, f: float) -> float:
-    """Screen length of a spatial size: clamped so 224 and 7 both read well."""
-    low, high = 1.3 * f, 12.5 * f
-    if mode == "linear":
-        value = high * n / max(largest, 1)
-    elif mode == "sqrt":
-        value = 0.85 * f * math.sqrt(n)
-    else:
-        value = 1.3 * f + 1.55 * f * math.log2(max(n, 1))
-    return max(low, min(high, value))
-
-
-def _thickness(channels: int, f: float) -> float:
-    return max(0.35 * f, min(4.5 * f, 0.35 * f + 0.36 * f * math.log2(max(channels, 1))))
-
-
-def block_for(column: Column, options: FigureOptions, largest: int) -> Block:
-    f = options.font_size
-    if options.style == "flat":
-        side = 2.6 * f
-        return Block(side, side, 0.0, 0.0)
-    shape = column.result.output_shape
-    rank = len(shape) - 1
-    mode = options.block_scale
-    if rank == 0:
-        height = max(1.6 * f, min(13.5 * f, 1.2 * f * math.log2(shape[0] + 1)))
-        depth = 0.45 * f
-        return Block(0.7 * f, height, 0.8 * depth, -0.55 * depth)
-    height = _log_size(shape[-2] if rank >= 2 else shape[1], mode, largest, f)
-    depth = 0.5 * _log_size(shape[-1], mode, largest, f) if rank >= 2 else 0.45 * f
-    return Block(_thickness(shape[0], f), height, 0.8 * depth, -0.55 * depth)
 
 
 class _Texts:
@@ -160,70 +122,14 @@ def _text_width(lines: dict[str, list[str]], f: float) -> float:
     return max(widths)
 
 
-def _bands(widths: list[float], available: float | None) -> list[list[int]]:
-    bands: list[list[int]] = [[]]
-    used = 0.0
-    for index, width in enumerate(widths):
-        if available is not None and bands[-1] and used + width > available:
-            bands.append([])
-            used = 0.0
-        bands[-1].append(index)
-        used += width
-    return bands
+class Cell(NamedTuple):
+    """Where one column ended up: its block's left edge, its centre and its lane's midline."""
 
-
-def _cuboid(x: float, mid: float, block: Block, fill: str, theme: Theme) -> list[Primitive]:
-    """Front, top and right faces of a box whose front face is centred on `mid`."""
-    top, bottom = mid - block.h / 2, mid + block.h / 2
-    left, right = x, x + block.w
-    ox, oy = block.ox, block.oy
-    stroke = theme.stroke
-    width = 0.6
-    front = Polygon(
-        ((left, top), (right, top), (right, bottom), (left, bottom)), fill, stroke, width
-    )
-    if not ox:
-        return [front]
-    top_face = Polygon(
-        ((left, top), (left + ox, top + oy), (right + ox, top + oy), (right, top)),
-        shade(fill, 1.35),
-        stroke,
-        width,
-    )
-    side = Polygon(
-        ((right, top), (right + ox, top + oy), (right + ox, bottom + oy), (right, bottom)),
-        shade(fill, 0.78),
-        stroke,
-        width,
-    )
-    return [front, top_face, side]
-
-
-def _kernel_patch(
-    x: float, mid: float, block: Block, column: Column, prev: Column, theme: Theme
-) -> Polygon | None:
-    """A window on the input block's side face, projected to the output block."""
-    layer = column.result.layer
-    if layer is None or column.result.kind not in WINDOWED:
-        return None
-    args = dict(layer.args)
-    kernel = args.get("kernel", args.get("size"))
-    in_shape = prev.result.output_shape
-    if len(in_shape) < 2:
-        return None
-    k = kernel if isinstance(kernel, int) else kernel[-1] if isinstance(kernel, tuple) else 1
-    assert isinstance(k, int)
-    ku = min(0.6, max(0.22, k / in_shape[-1]))
-    kv = min(0.6, max(0.22, k / (in_shape[-2] if len(in_shape) > 2 else in_shape[1])))
-    right = x + block.w
-    bottom = mid + block.h / 2
-
-    def at(u: float, v: float) -> tuple[float, float]:
-        return (right + u * block.ox, bottom - v * block.h + u * block.oy)
-
-    u0, v0 = 0.5 - ku / 2, 0.55 - kv / 2
-    corners = (at(u0, v0), at(u0 + ku, v0), at(u0 + ku, v0 + kv), at(u0, v0 + kv))
-    return Polygon(corners, theme.kernel, theme.kernel, 0.6, 0.25)
+    left: float
+    centre: float
+    mid: float
+    slot_left: float
+    slot_right: float  # right end of its rank's slot (gap included)
 
 
 def layout(analysis: Analysis, options: FigureOptions | None = None) -> Scene:
@@ -239,13 +145,16 @@ def layout(analysis: Analysis, options: FigureOptions | None = None) -> Scene:
     lines = [_row_lines(column, m) for column in columns]
     widths = [max(block.extent, _text_width(line, f)) + m.gap for block, line in zip(blocks, lines)]
     available = None if options.max_width is None else max(options.max_width - 2 * m.margin, 1)
-    bands = _bands(widths, available)
+    where = plan(columns, widths, available, options.layout == "u")
+    slot = dict.fromkeys(where.rank, 0.0)
+    for index, width in enumerate(widths):
+        slot[where.rank[index]] = max(slot[where.rank[index]], width)
 
     items: list[Primitive] = []
     y = m.margin
     title = analysis.network.title if options.title is None else options.title
     title = clean(title or "")
-    content_width = max(sum(widths[i] for i in band) for band in bands) - m.gap
+    content_width = max(sum(slot[r] for r in band) for band in where.bands) - m.gap
     if title:
         size = 1.45 * f
         head = texts.make(
@@ -255,68 +164,60 @@ def layout(analysis: Analysis, options: FigureOptions | None = None) -> Scene:
         content_width = max(content_width, head.width)
         y += ascent(size, True) + descent(size, True) + 1.2 * f
 
-    previous_end: tuple[float, float, float] | None = None  # block right, mid, turn x
-    for band in bands:
-        above = max(blocks[i].h / 2 - blocks[i].oy for i in band)
-        below = max(blocks[i].h / 2 for i in band)
-        mid = y + above
-        rows_top = mid + below + 0.9 * f
-        row_heights = {
-            key: max((len(lines[i].get(key, [])) for i in band), default=0) * m.line for key in ROWS
-        }
+    cells: dict[int, Cell] = {}
+    connector: tuple[int, float] | None = None  # last column of the band above, its turn x
+    arc_gap = 0.95 * f
+    for band in where.bands:
+        members = [i for i in range(len(columns)) if where.rank[i] in band]
+        top = y
+        arc_top: dict[int, float] = {}
         x = m.margin
-        lefts: dict[int, float] = {}
-        for position, index in enumerate(band):
+        slot_x = {}
+        for r in band:
+            slot_x[r] = x
+            x += slot[r]
+        lanes = sorted({where.lane[i] for i in members})
+        lane_mid: dict[int, float] = {}
+        lane_rows: dict[int, tuple[float, dict[str, float]]] = {}
+        for lane in lanes:
+            in_lane = [i for i in members if where.lane[i] == lane]
+            levels = [
+                level
+                for edge, level in where.levels.items()
+                if edge[1] in members and where.regions[edge] == lane
+            ]
+            arc_top[lane] = top
+            if levels:
+                top += (max(levels) + 1) * arc_gap + 0.4 * f
+            above = max(blocks[i].h / 2 - blocks[i].oy for i in in_lane)
+            below = max(blocks[i].h / 2 for i in in_lane)
+            lane_mid[lane] = top + above
+            rows_top = lane_mid[lane] + below + 0.9 * f
+            heights = {
+                key: max((len(lines[i].get(key, [])) for i in in_lane), default=0) * m.line
+                for key in ROWS
+            }
+            lane_rows[lane] = (rows_top, heights)
+            top = rows_top + sum(heights.values()) + 1.4 * f
+        for index in members:
+            r = where.rank[index]
             column, block = columns[index], blocks[index]
-            centre = x + (widths[index] - m.gap) / 2
-            left = lefts[index] = centre - block.extent / 2
-            fill = theme.fills[column.category]
-            group: list[Primitive] = _cuboid(left, mid, block, fill, theme)
-            if options.style == "flat":
-                letter_fill = "#ffffff" if luminance(fill) < 0.3 else "#1a1a1a"
-                size = 1.25 * f
-                baseline = mid + (ascent(size, True) - descent(size, True)) / 2
-                group.append(
-                    texts.make(
-                        centre,
-                        baseline,
-                        column.letter,
-                        size,
-                        bold=True,
-                        fill=letter_fill,
-                        role="letter",
-                    )
-                )
-            row_y = rows_top
-            for key in ROWS:
-                size, bold = _row_size(key, f)
-                colour = theme.text if key in ("name", "label", "size") else theme.muted
-                for n, value in enumerate(lines[index].get(key, [])):
-                    baseline = row_y + n * m.line + ascent(size, bold)
-                    group.append(
-                        texts.make(centre, baseline, value, size, bold=bold, fill=colour, role=key)
-                    )
-                row_y += row_heights[key]
-            feed = _feed(
-                position,
-                band,
-                lefts,
-                blocks,
-                columns,
-                index,
-                previous_end,
-                mid,
-                y,
-                m,
-                options,
-                theme,
+            centre = slot_x[r] + (slot[r] - m.gap) / 2
+            mid = lane_mid[where.lane[index]]
+            cells[index] = Cell(
+                centre - block.extent / 2, centre, mid, slot_x[r], slot_x[r] + slot[r]
+            )
+            group = _column_shapes(column, block, cells[index], options, theme, texts)
+            rows_top, heights = lane_rows[where.lane[index]]
+            group += _column_rows(lines[index], centre, rows_top, heights, m, theme, texts)
+            feed = _feeds(
+                index, columns, blocks, cells, where, connector, y, arc_top, m, options, theme
             )
             label = ": ".join([column.result.name, *column.rows["label"][:1]])
             items.append(Group(column.id, (*feed, *group), label))
-            x += widths[index]
-        last = band[-1]
-        previous_end = (lefts[last] + blocks[last].extent + 2.0, mid, x - m.gap / 2)
-        y = rows_top + sum(row_heights.values()) + m.band_gap
+        last = max(members, key=lambda i: (where.rank[i], -where.lane[i]))
+        connector = (last, x - m.gap / 2)
+        y = top - 1.4 * f + m.band_gap
 
     y -= m.band_gap - 0.6 * f
     footer: list[Primitive] = []
@@ -348,58 +249,166 @@ def layout(analysis: Analysis, options: FigureOptions | None = None) -> Scene:
     )
 
 
-def _feed(
-    position: int,
-    band: list[int],
-    lefts: dict[int, float],
-    blocks: list[Block],
-    columns: list[Column],
+def _column_shapes(
+    column: Column, block: Block, cell: Cell, options: FigureOptions, theme: Theme, texts: _Texts
+) -> list[Primitive]:
+    fill = theme.fills[column.category]
+    if column.result.kind in MERGE_NODES:
+        return merge_node(cell.centre, cell.mid, block, column.result.kind, fill, theme)
+    shapes = cuboid(cell.left, cell.mid, block, fill, theme)
+    if options.style == "flat":
+        size = 1.25 * options.font_size
+        colour = "#ffffff" if luminance(fill) < 0.3 else "#1a1a1a"
+        baseline = cell.mid + (ascent(size, True) - descent(size, True)) / 2
+        shapes.append(
+            texts.make(
+                cell.centre, baseline, column.letter, size, bold=True, fill=colour, role="letter"
+            )
+        )
+    return shapes
+
+
+def _column_rows(
+    lines: dict[str, list[str]],
+    centre: float,
+    rows_top: float,
+    heights: dict[str, float],
+    m: Metrics,
+    theme: Theme,
+    texts: _Texts,
+) -> list[Primitive]:
+    out: list[Primitive] = []
+    row_y = rows_top
+    for key in ROWS:
+        size, bold = _row_size(key, m.f)
+        colour = theme.text if key in ("name", "label", "size", "repeat") else theme.muted
+        for n, value in enumerate(lines.get(key, [])):
+            baseline = row_y + n * m.line + ascent(size, bold)
+            out.append(texts.make(centre, baseline, value, size, bold=bold, fill=colour, role=key))
+        row_y += heights[key]
+    return out
+
+
+def _top(cell: Cell, block: Block) -> tuple[float, float]:
+    """Where a line from above meets a block: the back edge of its top face."""
+    return (cell.left + block.ox + block.w / 2, cell.mid - block.h / 2 + block.oy)
+
+
+def _arrival(
+    cell: Cell,
+    block: Block,
+    onto: bool,
+    arc_y: float,
+    entry: tuple[float, float],
+    m: Metrics,
+    number: int,
+) -> tuple[tuple[float, float], ...]:
+    """The end of an arc: straight down onto the block when the arc runs above its lane,
+    else down the gap before it."""
+    if onto:
+        end = _top(cell, block) if block.ox else (cell.centre, cell.mid - block.h / 2)
+        return ((end[0], arc_y), (end[0], end[1] - 1.5))
+    into = cell.slot_left - m.gap / 2 - 2.5 * number
+    return ((into, arc_y), (into, cell.mid), entry)
+
+
+def _feeds(
     index: int,
-    previous_end: tuple[float, float, float] | None,
-    mid: float,
+    columns: list[Column],
+    blocks: list[Block],
+    cells: dict[int, Cell],
+    where: Plan,
+    connector: tuple[int, float] | None,
     band_top: float,
+    arc_top: dict[int, float],
     m: Metrics,
     options: FigureOptions,
     theme: Theme,
 ) -> list[Primitive]:
-    """How a column is fed: a kernel projection, an arrow, or the connector from the band
-    above (routed right of the last column's text, through the gap between the bands and
-    down the left margin)."""
-    left = lefts[index]
-    entry = (left - 2.0, mid)
-    if position == 0:
-        if previous_end is None:
-            return []
-        start_x, start_y, turn_x = previous_end
-        between = band_top - m.band_gap / 2
-        return [
-            Line(
-                (
-                    (start_x, start_y),
-                    (turn_x, start_y),
-                    (turn_x, between),
-                    (m.margin / 2, between),
-                    (m.margin / 2, mid),
-                    entry,
-                ),
-                theme.arrow,
-                0.9,
-                arrow=True,
+    """The lines that bring a column its inputs (drawn with the column they feed)."""
+    out: list[Primitive] = []
+    cell, block = cells[index], blocks[index]
+    entry = (cell.left - 2.0, cell.mid)
+    for number, source in enumerate(columns[index].sources):
+        if source not in cells:
+            continue
+        src, src_block = cells[source], blocks[source]
+        start = (src.left + src_block.extent + 2.0, src.mid)
+        gap_x = src.slot_right - m.gap / 2 + 2.5 * number
+        span = where.rank[index] - where.rank[source]
+        from_above = src.mid < band_top
+        if from_above and where.rank[index] == where.bands_first(index):
+            between = band_top - m.band_gap / 2
+            assert connector is not None
+            turn = connector[1]
+            out.append(
+                Line(
+                    (
+                        start,
+                        (turn, src.mid),
+                        (turn, between),
+                        (m.margin / 2, between),
+                        (m.margin / 2, cell.mid),
+                        entry,
+                    ),
+                    theme.arrow,
+                    0.9,
+                    arrow=True,
+                )
             )
-        ]
-    prev = band[position - 1]
-    if options.style == "blocks":
-        patch = _kernel_patch(lefts[prev], mid, blocks[prev], columns[index], columns[prev], theme)
-        if patch:
-            corners = patch.points
-            target = (left + blocks[index].w * 0.45, mid)
-            return [
-                patch,
-                Line((corners[1], target), theme.kernel, 0.5),
-                Line((corners[2], target), theme.kernel, 0.5),
-            ]
-    start = lefts[prev] + blocks[prev].extent + 2.0
-    return [Line(((start, mid), entry), theme.arrow, 0.9, arrow=True)]
+            continue
+        if from_above:
+            # a skip from the band above branches off the connector in the left margin
+            region = where.regions[(source, index)]
+            arc_y = arc_top[region] + (where.levels[(source, index)] + 0.5) * 0.95 * m.f
+            first_mid = min(c.mid for i, c in cells.items() if c.mid > band_top)
+            down = _arrival(cell, block, where.lane[index] == region, arc_y, entry, m, number)
+            out.append(
+                Line(
+                    ((m.margin / 2, first_mid), (m.margin / 2, arc_y), *down),
+                    theme.arrow,
+                    0.9,
+                    arrow=True,
+                )
+            )
+            continue
+        elif span > 1:
+            region = where.regions[(source, index)]
+            arc_y = arc_top[region] + (where.levels[(source, index)] + 0.5) * 0.95 * m.f
+            first = (
+                (_top(src, src_block),)
+                if where.lane[source] == region
+                else (start, (gap_x, src.mid))
+            )
+            last = _arrival(cell, block, where.lane[index] == region, arc_y, entry, m, number)
+            points = (*first, (first[-1][0], arc_y), *last)
+            out.append(Line(points, theme.arrow, 0.9, arrow=True))
+        elif where.lane[source] != where.lane[index]:
+            out.append(
+                Line(
+                    (start, (gap_x, src.mid), (gap_x, cell.mid), entry),
+                    theme.arrow,
+                    0.9,
+                    arrow=True,
+                )
+            )
+        else:
+            patch = None
+            if options.style == "blocks" and number == 0 and src_block.ox:
+                patch = kernel_patch(
+                    src.left, src.mid, src_block, columns[index], columns[source], theme
+                )
+            if patch is not None and block.ox:
+                target = (cell.left + block.w * 0.45, cell.mid)
+                corners = patch.points
+                out += [
+                    patch,
+                    Line((corners[1], target), theme.kernel, 0.5),
+                    Line((corners[2], target), theme.kernel, 0.5),
+                ]
+            else:
+                out.append(Line((start, entry), theme.arrow, 0.9, arrow=True))
+    return out
 
 
 def _totals(analysis: Analysis, m: Metrics, limit: float, options: FigureOptions) -> list[str]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-STYLES = ("blocks", "flat")
+STYLES = ("blocks", "flat", "graph")
+DIRECTIONS = ("LR", "TB")
 ANNOTATIONS = ("size", "formulas", "params", "macs", "rf")
 DEFAULT_ANNOTATIONS = ("size", "formulas", "params")
 BLOCK_SCALES = ("log", "sqrt", "linear")
+LAYOUTS = ("row", "u")
 
 
 class FigureOptions(NamedTuple):
@@ -21,3 +23,7 @@ class FigureOptions(NamedTuple):
     block_scale: str = "log"
     legend: bool = True
     totals: bool = True
+    collapse: bool = False  # draw each repeated stage once, with a badge and its total
+    layout: str = "row"  # row | u (encoder down, decoder up: for U-Nets)
+    direction: str = "TB"  # graph style: TB (top to bottom) or LR
+    edge_labels: bool = False  # graph style: tensor sizes on the edges

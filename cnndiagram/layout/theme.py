@@ -28,6 +28,9 @@ CATEGORIES = {
     "reshape": "reshaping",
     "zeropad": "reshaping",
     "crop": "reshaping",
+    "add": "merge",
+    "multiply": "merge",
+    "concat": "merge",
 }
 CATEGORY_ORDER = (
     "input",
@@ -35,6 +38,7 @@ CATEGORY_ORDER = (
     "pooling",
     "upsampling",
     "reshaping",
+    "merge",
     "dense",
     "normalisation & activation",
 )
@@ -70,6 +74,7 @@ THEMES = {
             "pooling": "#ffaabb",
             "upsampling": "#99ddff",
             "reshaping": "#eedd88",
+            "merge": "#bbcc33",
             "dense": "#cc6677",
             "normalisation & activation": "#aa4499",
         },
@@ -88,6 +93,7 @@ THEMES = {
             "pooling": "#ffaabb",
             "upsampling": "#99ddff",
             "reshaping": "#eedd88",
+            "merge": "#bbcc33",
             "dense": "#ee8866",
             "normalisation & activation": "#cc99cc",
         },
@@ -106,6 +112,7 @@ THEMES = {
             "pooling": "#a0a0a0",
             "upsampling": "#e8e8e8",
             "reshaping": "#f4f4f4",
+            "merge": "#ffffff",
             "dense": "#707070",
             "normalisation & activation": "#888888",
         },

@@ -12,7 +12,7 @@ import struct
 import zlib
 from typing import Any
 
-from cnndiagram.errors import LimitError, MissingDependencyError
+from cnndiagram.errors import CnnDiagramError, LimitError, MissingDependencyError
 from cnndiagram.layout.scene import Scene
 from cnndiagram.layout.text import FONT_FILES
 from cnndiagram.limits import DEFAULT_MAX_PIXELS
@@ -72,20 +72,32 @@ def render_png(
     max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> bytes:
     """PNG bytes at `scale` pixels per SVG unit (2 gives sharp text on high-density screens)."""
-    width = round(scene.width * scale)
-    height = round(scene.height * scale)
+    _check_pixels(round(scene.width * scale), round(scene.height * scale), max_pixels)
+    svg = render_svg(scene, embed_font=False, scale=scale, transparent=transparent)
+    return rasterise(svg, dpi if dpi is not None else 96.0 * scale, max_pixels)
+
+
+def _check_pixels(width: int, height: int, max_pixels: int) -> None:
     if width * height > max_pixels:
         raise LimitError(
             f"the PNG would be {width:,} x {height:,} = {width * height:,} pixels, over the "
             f"limit of {max_pixels:,}",
             hint="lower --scale or raise the limit with --max-pixels",
         )
+
+
+def rasterise(svg: str, dpi: float, max_pixels: int = DEFAULT_MAX_PIXELS) -> bytes:
+    """Any SVG (ours, or Graphviz's) to PNG at its intrinsic size, with the shipped fonts."""
     render, usvg = _resvg()
-    svg = render_svg(scene, embed_font=False, scale=scale, transparent=transparent)
     options = usvg.Options.default()
     for path in FONT_FILES.values():
         options.load_font_file(path)
     options.font_family = "DejaVu Sans"
-    tree = usvg.Tree.from_str(svg, options)
+    try:
+        tree = usvg.Tree.from_str(svg, options)
+    except Exception as error:  # resvg reports malformed SVG as a plain exception
+        raise CnnDiagramError(f"cannot rasterise the SVG: {error}") from None
+    width, height = tree.int_size()
+    _check_pixels(width, height, max_pixels)
     png = bytes(render(tree, (1.0, 0.0, 0.0, 0.0, 1.0, 0.0)))
-    return _png_with_dpi(png, dpi if dpi is not None else 96.0 * scale)
+    return _png_with_dpi(png, dpi)

@@ -31,6 +31,11 @@ def arrow_head(line: Line) -> tuple[tuple[float, float], ...]:
     return ((x1, y1), (bx + nx, by + ny), (bx - nx, by - ny))
 
 
+def font_faces() -> str:
+    """CSS embedding the shipped font subset (regular and bold)."""
+    return _font_face(False) + _font_face(True)
+
+
 def _font_face(bold: bool) -> str:
     with open(WEB_FONT_FILES[bold], "rb") as handle:
         data = base64.b64encode(handle.read()).decode("ascii")
@@ -93,7 +98,7 @@ def render_svg(
         f'<desc id="{prefix}desc">{xml_escape(scene.description)}</desc>',
     ]
     if embed_font:
-        out.append(f"<style>{_font_face(False)}{_font_face(True)}</style>")
+        out.append(f"<style>{font_faces()}</style>")
     if scene.background and not transparent:
         out.append(f'<rect width="100%" height="100%" fill="{scene.background}"/>')
     for item in scene.items:

@@ -46,6 +46,7 @@ class _Expander:
         self.scopes: list[dict[str, int]] = [{}]
         self.full_names: dict[str, int] = {}
         self.block_counts: dict[str, int] = {}
+        self.declared: dict[str, Span] = {}
 
     def error(self, message: str, span: Span | None, hint: str | None = None) -> SpecError:
         return SpecError(message, source=self.source, span=span, hint=hint)
@@ -67,7 +68,9 @@ class _Expander:
                 f"the spec must start with an input such as input(1x28x28), found '{kind}'", span
             )
         input_args = dict(self.check.args(first, self.check.kind(first)))
-        self.add(_Proto("input", (), first.name, first.name_span, [], (), first.span))
+        self.declared = _declared(items)
+        # The input is always reachable by its name, `input` unless the spec names it.
+        self.add(_Proto("input", (), first.name or "input", first.name_span, [], (), first.span))
         last = self.run(items[1:], 0, (), "")
         names = self.names()
         self.check_used(names, last)
@@ -241,6 +244,13 @@ class _Expander:
                 return scope[name]
         if name in self.full_names:
             return self.full_names[name]
+        if name in self.declared:
+            line = self.source.line_col(self.declared[name].start)[0]
+            raise self.error(
+                f"'{name}' is defined below, on line {line}; a layer can read only layers "
+                "defined above it",
+                span,
+            )
         known = list(self.full_names)
         raise self.error(
             f"unknown layer name '{name}'{suggest(name, known)}",
@@ -287,6 +297,21 @@ class _Expander:
                     proto.span,
                     hint="merge the branch with add(...) or concat(...), or remove it",
                 )
+
+
+def _declared(items: tuple[RawItem, ...]) -> dict[str, Span]:
+    """Every name written in the spec (blocks included), to tell a forward reference from a typo."""
+    out: dict[str, Span] = {}
+    for item in items:
+        if isinstance(item, RawRef):
+            continue
+        if item.name is not None and item.name_span is not None:
+            out.setdefault(item.name, item.name_span)
+        if isinstance(item, RawBlock):
+            for body in (*item.bodies, item.shortcut or ()):
+                for name, span in _declared(body).items():
+                    out.setdefault(name, span)
+    return out
 
 
 def expand(raw: RawSpec, validator: Validator) -> Network:

@@ -172,20 +172,20 @@ def fmt(
     "-o",
     "--output",
     required=True,
-    help="The figure file (.svg or .png); '-' writes SVG to stdout.",
+    help="The figure file (.svg, .png, or .dot for the graph style); '-' writes SVG to stdout.",
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["svg", "png"]),
+    type=click.Choice(["svg", "png", "dot"]),
     help="Output format (default: from the extension of -o).",
 )
 @click.option(
     "--style",
-    type=click.Choice(["blocks", "flat"]),
+    type=click.Choice(["blocks", "flat", "graph"]),
     default="blocks",
     show_default=True,
-    help="3D blocks, or lettered boxes (I-C-P-H-O) for slides.",
+    help="3D blocks, lettered boxes (I-C-P-H-O) for slides, or a Graphviz graph.",
 )
 @click.option(
     "--theme",

@@ -213,7 +213,7 @@ def render(
     limits: Limits = DEFAULT_LIMITS,
     **options: Any,
 ) -> Diagram:
-    """Lays out `spec` and writes it to `path` as SVG or PNG; returns the `Diagram`."""
+    """Lays out `spec` and writes it to `path` as SVG, PNG or DOT; returns the `Diagram`."""
     diagram = Diagram(spec, limits=limits, **options)
     target = os.fspath(path)
     fmt = fmt or output_format(target)
@@ -222,6 +222,8 @@ def render(
         diagram.save(
             target, "png", scale=zoom, dpi=dpi, transparent=transparent, max_pixels=max_pixels
         )
+    elif fmt == "dot":
+        diagram.save(target, "dot", transparent=transparent)
     else:
         diagram.save(target, "svg", embed_font=embed_font, transparent=transparent)
     return diagram

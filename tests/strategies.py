@@ -91,3 +91,56 @@ def spec_text(draw: st.DrawFn, max_layers: int = 8) -> str:
     assume(sum(line.startswith("n: ") for line in layers) <= 1)
     assume(sum(line.startswith('"odd') for line in layers) <= 1)
     return title + f"input({channels}x{'x'.join(dims)})" + separator + separator.join(layers)
+
+
+@st.composite
+def block_text(draw: st.DrawFn, depth: int = 0) -> str:
+    """A residual, parallel or repeat block (or a plain layer) on a 2D tensor."""
+    choice = draw(
+        st.sampled_from(
+            ["layer", "residual", "projection", "parallel", "repeat"] if depth < 2 else ["layer"]
+        )
+    )
+    width = draw(st.sampled_from([4, 8]))
+    if choice == "layer":
+        return draw(
+            st.sampled_from(
+                [
+                    f"conv({width}, 3, pad=1)",
+                    "relu",
+                    "N",
+                    "dropout(0.1)",
+                    "maxpool(2, stride=1)",
+                    f"conv({width}, 1)",
+                ]
+            )
+        )
+    if choice == "residual":
+        inner = draw(block_text(depth + 1))
+        return f"residual(relu) {{ conv(C, 3, pad=1) -> {inner} -> conv(C, 1) }}"
+    if choice == "projection":
+        stride = draw(st.sampled_from([1, 2]))
+        return (
+            f"residual {{ conv({width}, 3, stride={stride}, pad=1) -> N }} "
+            f"shortcut {{ conv({width}, 1, stride={stride}) }}"
+        )
+    if choice == "parallel":
+        merge = draw(st.sampled_from(["concat", "add"]))
+        count = draw(st.integers(2, 3))
+        branches = [
+            f"conv({width}, 1)"
+            + (" -> " + f"conv({width}, 3, pad=1)" if draw(st.booleans()) else "")
+            for _ in range(count)
+        ]
+        return f"parallel({merge}) {{ {' | '.join(branches)} }}"
+    inner = draw(block_text(depth + 1))
+    return f"repeat({draw(st.integers(1, 3))}) {{ {inner} }}"
+
+
+@st.composite
+def dag_spec_text(draw: st.DrawFn) -> str:
+    channels = draw(st.sampled_from([4, 8]))
+    blocks = draw(st.lists(block_text(), min_size=1, max_size=5))
+    # residual bodies keep the channel count written as C: resolve it from the running width
+    text = f"input({channels}x12x12)\nconv(8, 3, pad=1)\n" + "\n".join(blocks)
+    return text.replace("conv(C,", "conv(8,")

@@ -23,7 +23,7 @@ from cnndiagram.spec.load import load_spec
 
 from conftest import SAMPLES, check_golden
 from layout_checks import problems
-from strategies import spec_text
+from strategies import dag_spec_text, spec_text
 
 SAMPLE_FILES = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".cnn", ".yaml", ".json"))
 SVG = "{http://www.w3.org/2000/svg}"
@@ -183,3 +183,62 @@ def test_jupyter_repr_and_text_measurement_agree() -> None:
 def test_seed_svg_golden(update_golden: bool) -> None:
     svg = Diagram(SAMPLES / "seed.cnn").to_svg(embed_font=False)
     check_golden(GOLDEN / "seed.svg", svg, update_golden)
+
+
+DAG_SAMPLES = ["resnet18.cnn", "resnet50.cnn", "inception.cnn", "unet.cnn"]
+
+
+@pytest.mark.parametrize("sample", DAG_SAMPLES)
+@pytest.mark.parametrize(
+    "options",
+    [
+        FigureOptions(layout="u"),
+        FigureOptions(collapse=True, max_width=900),
+        FigureOptions(style="flat", collapse=True),
+        FigureOptions(fold=False, max_width=1200),
+    ],
+    ids=["u", "collapsed-wrapped", "flat-collapsed", "unfolded"],
+)
+def test_branching_samples_lay_out_cleanly(sample: str, options: FigureOptions) -> None:
+    scene = layout(analyze(load_spec(SAMPLES / sample)), options)
+    assert problems(scene) == []
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=dag_spec_text(),
+    style=st.sampled_from(["blocks", "flat"]),
+    options=st.sampled_from(
+        [{}, {"collapse": True}, {"layout": "u"}, {"max_width": 500.0}, {"fold": False}]
+    ),
+)
+def test_random_dags_lay_out_cleanly(text: str, style: str, options: dict[str, object]) -> None:
+    try:
+        analysis = analyze(load_spec(text, expr=True))
+    except ShapeError:
+        assume(False)
+        return
+    scene = layout(analysis, FigureOptions(style=style, **options))  # type: ignore[arg-type]
+    assert problems(scene) == []
+
+
+def test_residual_figure_has_merge_nodes_and_arcs() -> None:
+    scene = layout(analyze(load_spec(SAMPLES / "resnet18.cnn")))
+    groups = {item.id: item for item in scene.items if hasattr(item, "id")}
+    add = next(g for g in groups.values() if g.label.startswith("add1"))
+    circles = [p for p in add.items if hasattr(p, "points") and len(p.points) == 24]
+    assert circles, "the add node is drawn as a circle"
+    arcs = [i for i in add.items if hasattr(i, "arrow") and i.arrow and len(i.points) >= 4]
+    assert arcs, "the identity shortcut arrives as an arc"
+
+
+def test_collapse_draws_each_stage_once() -> None:
+    analysis = analyze(load_spec(SAMPLES / "resnet50.cnn"))
+    full = layout(analysis)
+    collapsed = layout(analysis, FigureOptions(collapse=True))
+    count = sum(1 for item in full.items if str(getattr(item, "id", "")).startswith("layer-"))
+    fewer = sum(1 for item in collapsed.items if str(getattr(item, "id", "")).startswith("layer-"))
+    assert fewer < count * 0.6
+    texts = [t.text for _, t in walk(collapsed.items) if isinstance(t, Text)]
+    assert "\u00d75 repeats of repeat3" in texts
+    assert any(t.endswith("= 5\u2009601\u2009280 parameters") for t in texts)

@@ -25,9 +25,8 @@ if TYPE_CHECKING:
 ROWS = ("size", "formulas", "params", "macs", "rf", "repeat")
 
 
-def _cell(text: str, bold: bool = False) -> str:
-    inner = f"<b>{xml_escape(text)}</b>" if bold else xml_escape(text)
-    return f"<tr><td>{inner}</td></tr>"
+def _cell(text: str) -> str:
+    return f"<tr><td>{xml_escape(text)}</td></tr>"
 
 
 def build_graph(analysis: Analysis, options: FigureOptions) -> pydot.Dot:
@@ -77,15 +76,13 @@ def build_graph(analysis: Analysis, options: FigureOptions) -> pydot.Dot:
     for index, column in enumerate(columns):
         fill = theme.fills[column.category]
         text = "#ffffff" if luminance(fill) < 0.3 else "#1a1a1a"
-        head = [_cell(line, bold=True) for line in column.rows["name"]]
-        head += [_cell(line) for line in column.rows.get("label", [])]
+        head = [f"<b>{xml_escape(line)}</b>" for line in column.rows["name"]]
+        head += [xml_escape(line) for line in column.rows.get("label", [])]
         body = [_cell(line) for key in ROWS for line in column.rows.get(key, [])]
         table = (
             f'<table border="1" cellborder="0" cellspacing="0" cellpadding="3" '
             f'color="{theme.stroke}" bgcolor="{fill}">'
-            f'<tr><td><font color="{text}">'
-            + "".join(head).replace("<tr><td>", "").replace("</td></tr>", "<br/>")
-            + "</font></td></tr>"
+            f'<tr><td><font color="{text}">{"<br/>".join(head)}</font></td></tr>'
             + (
                 f'<tr><td bgcolor="{theme.background or "#ffffff"}">'
                 f'<table border="0" cellspacing="0" cellpadding="1">{"".join(body)}</table>'

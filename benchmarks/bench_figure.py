@@ -28,6 +28,21 @@ def chain_spec(layers: int) -> str:
     return f'title "{layers}-layer chain"\ninput(16x32x32)\n{body}\n'
 
 
+def graph_split() -> str:
+    """The graph style's own part (analysis, pydot graph, DOT text) against Graphviz's."""
+    from cnndiagram.diagram import Diagram
+    from cnndiagram.render.graphviz import find_graphviz, run_graphviz
+
+    start = time.perf_counter()
+    dot = Diagram(ROOT / "samples/resnet50.cnn", style="graph").to_dot()
+    ours = time.perf_counter() - start
+    start = time.perf_counter()
+    run_graphviz(dot)
+    theirs = time.perf_counter() - start
+    program = Path(find_graphviz()).name
+    return f"  of which ours (in process): {ours * 1000:.1f} ms; {program}: {theirs * 1000:.1f} ms"
+
+
 def main() -> None:
     script = Path(sys.executable).with_name("cnndiagram")
     cli = [str(script)] if script.exists() else [sys.executable, "-m", "cnndiagram.cli"]
@@ -45,6 +60,14 @@ def main() -> None:
         ),
     ):
         print(f"{label:<33} {median_ms([*cli, *args], 21):7.1f} ms  (target < {target} ms)")
+    resnet = ["render", "samples/resnet50.cnn", "-o", str(out / "r.svg")]
+    print(
+        f"{'ResNet-50 -> SVG (blocks)':<33} {median_ms([*cli, *resnet], 11):7.1f} ms  "
+        "(target < 500 ms)"
+    )
+    graph = ["render", "samples/resnet50.cnn", "--style", "graph", "-o", str(out / "g.svg")]
+    print(f"{'ResNet-50 -> SVG (graph, total)':<33} {median_ms([*cli, *graph], 5):7.1f} ms")
+    print(graph_split())
     for layers in (250, 500, 1000):
         spec = out / f"chain{layers}.cnn"
         spec.write_text(chain_spec(layers))

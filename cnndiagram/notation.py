@@ -7,6 +7,7 @@ never disagree on how `32x24x24` or `205,056` is written.
 from __future__ import annotations
 
 from cnndiagram.catalog import ACTIVATION_LABELS, KINDS
+from cnndiagram.engine.formulas import Formula, Notation
 from cnndiagram.ir import ArgValue, Layer
 
 TIMES = {"ascii": "x", "unicode": "\u00d7"}
@@ -86,3 +87,17 @@ def describe(layer: Layer, rank: int, unicode: bool = False) -> str:
     if args.get("trainable") is False:
         parts.append("frozen")
     return ", ".join([head, *parts])
+
+
+def size_lines(formulas: tuple[Formula, ...], notation: Notation = "ascii") -> list[str]:
+    """Per-axis formulas, axes with the same arithmetic merged: `H, W: 28 - 5 + 1 = 24`."""
+    group = notation != "ascii"
+    bodies: dict[str, list[str]] = {}
+    unlabelled = []
+    for formula in formulas:
+        body = formula.text(notation, label=False, group=group)
+        if formula.label:
+            bodies.setdefault(body, []).append(formula.label)
+        else:
+            unlabelled.append(body)
+    return [f"{', '.join(labels)}: {body}" for body, labels in bodies.items()] + unlabelled

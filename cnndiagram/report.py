@@ -9,7 +9,7 @@ from typing import Any
 from cnndiagram.engine.analysis import Analysis, LayerResult
 from cnndiagram.engine.formulas import Formula, Notation
 from cnndiagram.engine.ops import op_for
-from cnndiagram.notation import describe, format_count, format_shape
+from cnndiagram.notation import describe, format_count, format_shape, size_lines
 
 REPORT_FORMATS = ("table", "markdown", "csv", "json", "latex", "explain")
 
@@ -32,20 +32,6 @@ def _label(analysis: Analysis, result: LayerResult, unicode: bool = False) -> st
         arrow = "\u2190" if unicode else "<-"
         label += f" {arrow} {', '.join(result.inputs)}"
     return label
-
-
-def size_lines(formulas: tuple[Formula, ...], notation: Notation = "ascii") -> list[str]:
-    """Per-axis formulas, axes with the same arithmetic merged: `H, W: 28 - 5 + 1 = 24`."""
-    group = notation != "ascii"
-    bodies: dict[str, list[str]] = {}
-    unlabelled = []
-    for formula in formulas:
-        body = formula.text(notation, label=False, group=group)
-        if formula.label:
-            bodies.setdefault(body, []).append(formula.label)
-        else:
-            unlabelled.append(body)
-    return [f"{', '.join(labels)}: {body}" for body, labels in bodies.items()] + unlabelled
 
 
 def size_text(formulas: tuple[Formula, ...], notation: Notation = "ascii") -> str:

@@ -14,7 +14,7 @@ from cnndiagram.errors import CnnDiagramError, ShapeError
 from cnndiagram.spec.format import format_network
 from cnndiagram.spec.load import load_spec
 
-from strategies import spec_text
+from strategies import dag_spec_text, spec_text
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -135,3 +135,33 @@ def test_transposed_size_scatter_count(n: int, k: int, s: int, p: int, op: int, 
     full = (n - 1) * s + d * (k - 1) + 1 + op
     assert transposed_size(n, k, s, p, op, d) == full - 2 * p
     assert evaluate(transposed_expr(n, k, s, p, op, d)) == transposed_size(n, k, s, p, op, d)
+
+
+@SETTINGS
+@given(dag_spec_text())
+def test_branching_specs_round_trip_and_chain(text: str) -> None:
+    network = load_spec(text, expr=True)
+    canonical = format_network(network)
+    assert load_spec(canonical, expr=True) == network
+    try:
+        analysis = analyze(network)
+    except ShapeError:
+        assume(False)
+        return
+    shapes = {r.name: r.output_shape for r in analysis.layers}
+    for result in analysis.layers[1:]:
+        assert result.input_shapes == tuple(shapes[name] for name in result.inputs)
+        for formula in analysis.formulas(result).output:
+            assert evaluate(formula.expr) == formula.result
+    assert analysis.total_params == sum(r.params for r in analysis.layers)
+
+
+def test_resnet50_is_written_in_well_under_60_lines() -> None:
+    from conftest import SAMPLES
+
+    lines = [
+        line
+        for line in (SAMPLES / "resnet50.cnn").read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    assert len(lines) < 45

@@ -15,8 +15,7 @@ from cnndiagram.engine.formulas import group_digits
 from cnndiagram.layout.options import FigureOptions
 from cnndiagram.layout.text import clean
 from cnndiagram.layout.theme import category
-from cnndiagram.notation import describe, format_shape
-from cnndiagram.report import size_lines
+from cnndiagram.notation import describe, format_shape, size_lines
 
 FOLDABLE = (frozenset(ACTIVATIONS) - {"linear"}) | {
     "prelu",

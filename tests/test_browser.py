@@ -89,6 +89,9 @@ def browser_boxes(svg: str, tmp_path: Path) -> dict[str, object]:
         ("seed.cnn", {}),
         ("vgg16.cnn", {"max_width": 900, "style": "flat"}),
         ("audio1d.yaml", {"annotate": "size,formulas,params,macs,rf", "fold": False}),
+        ("inception.cnn", {}),
+        ("resnet50.cnn", {"collapse": True, "max_width": 1600}),
+        ("unet.cnn", {"layout": "u"}),
     ],
 )
 def test_text_lands_where_measured(sample: str, options: dict[str, object], tmp_path: Path) -> None:

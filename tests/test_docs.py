@@ -9,6 +9,7 @@ import pytest
 from cnndiagram.engine.analysis import analyze
 from cnndiagram.source import Source
 from cnndiagram.spec.load import load_spec, parse_source
+
 from conftest import ROOT
 
 DOCS = [ROOT / "README.md", ROOT / "docs" / "spec-language.md"]

@@ -14,6 +14,7 @@ import click
 
 from cnndiagram import __version__
 from cnndiagram.errors import CnnDiagramError
+from cnndiagram.layout.options import BLOCK_SCALES, DIRECTIONS, LAYOUTS, STYLES
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
@@ -64,6 +65,20 @@ def main(ctx: click.Context, debug: bool) -> None:
 def _limit(flag: str, default: int, help_text: str) -> Callable[[F], F]:
     return click.option(
         flag, type=click.IntRange(1), default=default, show_default=True, help=help_text
+    )
+
+
+def _choice(
+    flag: str, choices: tuple[str, ...], help_text: str, name: str | None = None
+) -> Callable[[F], F]:
+    """A closed-set option whose first choice is the default."""
+    names = (flag, name) if name else (flag,)
+    return click.option(
+        *names,
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help=help_text,
     )
 
 
@@ -180,20 +195,8 @@ def fmt(
     type=click.Choice(["svg", "png", "dot"]),
     help="Output format (default: from the extension of -o).",
 )
-@click.option(
-    "--style",
-    type=click.Choice(["blocks", "flat", "graph"]),
-    default="blocks",
-    show_default=True,
-    help="3D blocks, lettered boxes (I-C-P-H-O) for slides, or a Graphviz graph.",
-)
-@click.option(
-    "--theme",
-    type=click.Choice(["light", "dark", "print"]),
-    default="light",
-    show_default=True,
-    help="Colours; 'print' is black and white.",
-)
+@_choice("--style", STYLES, "3D blocks, lettered boxes (I-C-P-H-O) for slides, or a graph.")
+@_choice("--theme", ("light", "dark", "print"), "Colours; 'print' is black and white.")
 @click.option("--title", help="Title above the figure (default: the spec's; '' for none).")
 @click.option(
     "--annotate",
@@ -219,34 +222,15 @@ def fmt(
     show_default=True,
     help="Base font size; everything scales with it.",
 )
-@click.option(
-    "--block-scale",
-    type=click.Choice(["log", "sqrt", "linear"]),
-    default="log",
-    show_default=True,
-    help="How tensor sizes map to block sizes.",
-)
+@_choice("--block-scale", BLOCK_SCALES, "How tensor sizes map to block sizes.")
 @click.option("--legend/--no-legend", default=True, show_default=True)
 @click.option(
     "--collapse",
     is_flag=True,
     help="Draw each repeat(n) stage once, with an xn badge and the stage's total.",
 )
-@click.option(
-    "--layout",
-    "arrangement",
-    type=click.Choice(["row", "u"]),
-    default="row",
-    show_default=True,
-    help="'u': encoder down, decoder up (U-Nets).",
-)
-@click.option(
-    "--direction",
-    type=click.Choice(["TB", "LR"]),
-    default="TB",
-    show_default=True,
-    help="Graph style: top to bottom or left to right.",
-)
+@_choice("--layout", LAYOUTS, "'u': encoder down, decoder up (U-Nets).", name="arrangement")
+@_choice("--direction", DIRECTIONS, "Graph style: top to bottom or left to right.")
 @click.option("--edge-labels", is_flag=True, help="Graph style: tensor sizes on the edges.")
 @click.option(
     "--scale",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 STYLES = ("blocks", "flat", "graph")
-DIRECTIONS = ("LR", "TB")
+DIRECTIONS = ("TB", "LR")
 ANNOTATIONS = ("size", "formulas", "params", "macs", "rf")
 DEFAULT_ANNOTATIONS = ("size", "formulas", "params")
 BLOCK_SCALES = ("log", "sqrt", "linear")

@@ -84,7 +84,7 @@ def test_dag_fixtures_cover_valid_and_rejected_merges() -> None:
 @pytest.mark.parametrize("case", DAGS, ids=[case["spec"] for case in DAGS])
 def test_branching_block_matches_pytorch(case: dict) -> None:
     if "error" in case:
-        with pytest.raises(ShapeError, match=r"(add|concat)\d*: (add|concat)\("):
+        with pytest.raises(ShapeError, match=r"(add|concat|multiply)\d*: (add|concat|multiply)\("):
             run(case["spec"])
         return
     analysis = run(case["spec"])

@@ -570,6 +570,18 @@ class Residual(nn.Module):
         return self.act(self.body(x) + self.shortcut(x))
 
 
+class Gate(nn.Module):
+    """x * gate(x): squeeze-and-excitation style, which broadcasts C x 1 x 1 over C x H x W."""
+
+    def __init__(self, body: nn.Module, gate: nn.Module) -> None:
+        super().__init__()
+        self.body, self.gate = body, gate
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.body(x)
+        return y * self.gate(y)
+
+
 class Concat(nn.Module):
     def __init__(self, *branches: nn.Module) -> None:
         super().__init__()
@@ -690,7 +702,19 @@ def dag_cases(count: int) -> list[dict[str, Any]]:
         k = random.choice([1, 3, 5])
         p = random.choice([0, k // 2, k // 2])
         proj = random.random() < 0.5
-        if random.random() < 0.6:
+        if random.random() < 0.15:
+            g = random.choice([f, 1, 2 * f])  # 1 broadcasts; 2f cannot
+            spec = (
+                f"input({c}x{n}x{n}) -> y: conv({f}, {k}, stride={s}, pad={p}) -> "
+                f"globalavgpool(keepdims) -> g: conv({g}, 1) -> multiply(y, g)"
+            )
+
+            def build(c=c, f=f, k=k, s=s, p=p, g=g) -> nn.Module:
+                return Gate(
+                    nn.Conv2d(c, f, k, s, p),
+                    nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(f, g, 1)),
+                )
+        elif random.random() < 0.6:
             short = f"shortcut {{ conv({f}, 1, stride={s}) }}" if proj else ""
             spec = (
                 f"input({c}x{n}x{n}) -> residual {{ conv({f}, {k}, stride={s}, pad={p}) }} {short}"

@@ -1,8 +1,9 @@
 """Engine stage: rules of merge layers (add, multiply, concat), which read several inputs.
 
-`add` and `multiply` need identical shapes (no broadcasting, as in a ResNet or an
-attention gate); `concat` joins along the channels, so every other dimension must agree:
-C_out = C_1 + ... + C_n.
+`add` and `multiply` follow PyTorch's broadcasting: shapes are aligned from the last
+dimension and each pair of sizes must be equal or 1 (a ResNet's add has equal shapes; a
+squeeze-and-excitation gate multiplies C x H x W by C x 1 x 1). `concat` joins along the
+channels, so every other dimension must agree: C_out = C_1 + ... + C_n.
 """
 
 from __future__ import annotations
@@ -19,20 +20,28 @@ def _call(ctx: Ctx) -> str:
     return f"{ctx.layer.kind}({', '.join(ctx.layer.inputs)})"
 
 
-def _same_shape(ctx: Ctx) -> tuple[int, ...]:
+def _broadcast(ctx: Ctx) -> tuple[int, ...]:
     shapes = ctx.inputs
-    if len(set(shapes)) > 1:
-        shown = " vs ".join(_shown(ctx, shape) for shape in shapes)
-        raise RuleError(f"{_call(ctx)}: the shapes must be equal: {shown}")
-    return shapes[0]
+    rank = max(len(shape) for shape in shapes)
+    padded = [(1,) * (rank - len(shape)) + shape for shape in shapes]
+    out = []
+    for sizes in zip(*padded):
+        wide = {size for size in sizes if size != 1}
+        if len(wide) > 1:
+            shown = " vs ".join(_shown(ctx, shape) for shape in shapes)
+            raise RuleError(
+                f"{_call(ctx)}: the shapes must be equal (or 1 where they differ): {shown}"
+            )
+        out.append(wide.pop() if wide else 1)
+    return tuple(out)
 
 
 register(
     "add",
     "multiply",
     op=Op(
-        shape=_same_shape,
-        rule="out = the common shape of the inputs, combined element by element",
+        shape=_broadcast,
+        rule="out = the inputs' common shape (sizes of 1 broadcast), element by element",
         param_rule="no learnable parameters",
     ),
 )

@@ -14,7 +14,7 @@ import click
 
 from cnndiagram import __version__
 from cnndiagram.errors import CnnDiagramError
-from cnndiagram.layout.options import BLOCK_SCALES, DIRECTIONS, LAYOUTS, STYLES
+from cnndiagram.layout import BLOCK_SCALES, DIRECTIONS, LAYOUTS, STYLES
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:

@@ -15,14 +15,8 @@ from typing import Any
 from cnndiagram.engine.analysis import Analysis, analyze
 from cnndiagram.errors import SpecError
 from cnndiagram.ir import Network
-from cnndiagram.layout.options import (
-    ANNOTATIONS,
-    BLOCK_SCALES,
-    DIRECTIONS,
-    LAYOUTS,
-    STYLES,
-    FigureOptions,
-)
+from cnndiagram.layout import ANNOTATIONS, BLOCK_SCALES, DIRECTIONS, LAYOUTS, STYLES
+from cnndiagram.layout.options import FigureOptions
 from cnndiagram.layout.scene import Scene
 from cnndiagram.layout.theme import THEMES
 from cnndiagram.limits import DEFAULT_LIMITS, DEFAULT_MAX_PIXELS, Limits

@@ -122,3 +122,16 @@ def test_long_networks_report_and_draw_without_deep_recursion() -> None:
     assert analysis.total_formula().result == 60_000
     assert "= 60,000" in report(analysis, "table")
     assert Diagram(analysis, max_width=2000).to_svg().count("<g id=") > 3000
+
+
+def test_ir_is_immutable_and_compares_without_positions() -> None:
+    from cnndiagram.ir import Layer
+    from cnndiagram.source import Span
+
+    a = Layer("c", "conv", (("filters", 8),), Span(0, 4), ("input",), ("residual:r",))
+    b = Layer("c", "conv", (("filters", 8),), Span(9, 12), ("input",))
+    assert a == b and hash(a) == hash(b)
+    assert a != Layer("c", "conv", (("filters", 8),), None, ("other",))
+    with pytest.raises(AttributeError):
+        a.name = "d"  # type: ignore[misc]
+    assert repr(a).startswith("Layer(name='c', kind='conv'")

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-STYLES = ("blocks", "flat", "graph")
-DIRECTIONS = ("TB", "LR")
-ANNOTATIONS = ("size", "formulas", "params", "macs", "rf")
-DEFAULT_ANNOTATIONS = ("size", "formulas", "params")
-BLOCK_SCALES = ("log", "sqrt", "linear")
-LAYOUTS = ("row", "u")
+from cnndiagram.layout import DEFAULT_ANNOTATIONS
 
 
 class FigureOptions(NamedTuple):

@@ -6,8 +6,13 @@ never disagree on how `32x24x24` or `205,056` is written.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from cnndiagram.catalog import ACTIVATION_LABELS, KINDS
 from cnndiagram.engine.formulas import Formula, Notation
+
+if TYPE_CHECKING:
+    from cnndiagram.engine.analysis import Analysis
 from cnndiagram.ir import ArgValue, Layer
 
 TIMES = {"ascii": "x", "unicode": "\u00d7"}
@@ -101,3 +106,19 @@ def size_lines(formulas: tuple[Formula, ...], notation: Notation = "ascii") -> l
         else:
             unlabelled.append(body)
     return [f"{', '.join(labels)}: {body}" for body, labels in bodies.items()] + unlabelled
+
+
+def describe_network(analysis: Analysis) -> str:
+    """A plain-text description for screen readers (the SVG's `<desc>`)."""
+    channels_last = analysis.network.channels_last
+    parts = []
+    for result in analysis.layers:
+        shape = format_shape(result.output_shape, channels_last, unicode=True)
+        kind = "input" if result.layer is None else result.kind
+        params = f", {result.params:,} parameters" if result.params else ""
+        parts.append(f"{result.name} ({kind}) {shape}{params}")
+    title = analysis.network.title or "A network"
+    return (
+        f"{title}: {len(analysis.layers)} layers, {analysis.total_params:,} parameters in "
+        f"total. " + "; ".join(parts) + "."
+    )

@@ -9,7 +9,13 @@ from typing import Any
 from cnndiagram.engine.analysis import Analysis, LayerResult
 from cnndiagram.engine.formulas import Formula, Notation
 from cnndiagram.engine.ops import op_for
-from cnndiagram.notation import describe, format_count, format_shape, size_lines
+from cnndiagram.notation import (
+    describe,
+    display_shape,
+    format_count,
+    format_shape,
+    size_lines,
+)
 
 REPORT_FORMATS = ("table", "markdown", "csv", "json", "latex", "explain")
 
@@ -274,7 +280,8 @@ def latex(analysis: Analysis) -> str:
     ]
     for result in analysis.layers:
         formulas = analysis.formulas(result)
-        size = " \\times ".join(str(d) for d in (to_dict_dims(analysis, result.output_shape)))
+        dims = display_shape(result.output_shape, analysis.network.channels_last)
+        size = " \\times ".join(str(d) for d in dims)
         size_formula = size_text(formulas.output, "latex")
         param = (
             formulas.params.text("latex", group=True)
@@ -293,12 +300,6 @@ def latex(analysis: Analysis) -> str:
     if analysis.network.title:
         lines.insert(0, f"% {latex_escape(analysis.network.title)}")
     return "\n".join(lines) + "\n"
-
-
-def to_dict_dims(analysis: Analysis, shape: tuple[int, ...]) -> tuple[int, ...]:
-    if analysis.network.channels_last and len(shape) > 1:
-        return (*shape[1:], shape[0])
-    return shape
 
 
 # -- explain ------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from cnndiagram.engine.analysis import Analysis
-from cnndiagram.engine.formulas import group_digits
 from cnndiagram.layout.blocks import (
     MERGE_NODES,
     Block,
@@ -24,102 +23,22 @@ from cnndiagram.layout.blocks import (
     merge_node,
 )
 from cnndiagram.layout.columns import Column, build_columns
+from cnndiagram.layout.footer import legend, totals
+from cnndiagram.layout.measure import (
+    Metrics,
+    Texts,
+    column_text_width,
+    row_lines,
+    row_size,
+)
 from cnndiagram.layout.options import FigureOptions
 from cnndiagram.layout.placement import Plan, plan
-from cnndiagram.layout.scene import Group, Line, Polygon, Primitive, Scene, Text
-from cnndiagram.layout.text import ascent, clean, descent, text_width
-from cnndiagram.layout.theme import CATEGORY_ORDER, THEMES, Theme, luminance
-from cnndiagram.notation import format_shape
+from cnndiagram.layout.scene import Group, Line, Primitive, Scene, Text
+from cnndiagram.layout.text import ascent, clean, descent
+from cnndiagram.layout.theme import THEMES, Theme, luminance
+from cnndiagram.notation import describe_network
 
 ROWS = ("name", "label", "size", "formulas", "params", "macs", "rf", "repeat")
-
-
-class Metrics(NamedTuple):
-    """Sizes derived from the font size, so the whole figure scales with it."""
-
-    f: float
-    margin: float
-    gap: float
-    line: float
-    band_gap: float
-    max_line: float
-
-    @classmethod
-    def of(cls, f: float) -> Metrics:
-        return cls(f, 2.0 * f, 1.8 * f, 1.4 * f, 2.6 * f, 15.0 * f)
-
-
-class _Texts:
-    """Builds measured `Text` primitives in one place."""
-
-    def __init__(self, theme: Theme) -> None:
-        self.theme = theme
-
-    def make(
-        self,
-        x: float,
-        y: float,
-        text: str,
-        size: float,
-        *,
-        bold: bool = False,
-        anchor: str = "middle",
-        fill: str | None = None,
-        role: str = "",
-    ) -> Text:
-        return Text(
-            x,
-            y,
-            text,
-            size,
-            text_width(text, size, bold),
-            ascent(size, bold),
-            descent(size, bold),
-            fill or self.theme.text,
-            anchor,
-            bold,
-            role,
-        )
-
-
-def _split(line: str, limit: float, f: float, key: str) -> list[str]:
-    """Breaks an over-long formula before its ` = ` and an over-long label after a `, `."""
-    if text_width(line, f) <= limit:
-        return [line]
-    if key != "label":
-        if " = " in line:
-            head, tail = line.rsplit(" = ", 1)
-            return [head, f"= {tail}"]
-        return [line]
-    parts = line.split(", ")
-    out = [parts[0]]
-    for part in parts[1:]:
-        candidate = f"{out[-1]}, {part}"
-        if text_width(candidate, f) <= limit:
-            out[-1] = candidate
-        else:
-            out[-1] += ","
-            out.append(part)
-    return out
-
-
-def _row_lines(column: Column, m: Metrics) -> dict[str, list[str]]:
-    return {
-        key: [piece for line in lines for piece in _split(line, m.max_line, m.f, key)]
-        for key, lines in column.rows.items()
-    }
-
-
-def _row_size(key: str, f: float) -> tuple[float, bool]:
-    return (f * 1.05, True) if key == "name" else (f, False)
-
-
-def _text_width(lines: dict[str, list[str]], f: float) -> float:
-    widths = [0.0]
-    for key, values in lines.items():
-        size, bold = _row_size(key, f)
-        widths += [text_width(value, size, bold) for value in values]
-    return max(widths)
 
 
 class Cell(NamedTuple):
@@ -138,12 +57,14 @@ def layout(analysis: Analysis, options: FigureOptions | None = None) -> Scene:
     theme = THEMES[options.theme]
     m = Metrics.of(options.font_size)
     f = m.f
-    texts = _Texts(theme)
+    texts = Texts(theme)
     columns = build_columns(analysis, options)
     spatial = [d for c in columns for d in c.result.output_shape[1:]] or [1]
     blocks = [block_for(column, options, max(spatial)) for column in columns]
-    lines = [_row_lines(column, m) for column in columns]
-    widths = [max(block.extent, _text_width(line, f)) + m.gap for block, line in zip(blocks, lines)]
+    lines = [row_lines(column, m) for column in columns]
+    widths = [
+        max(block.extent, column_text_width(line, f)) + m.gap for block, line in zip(blocks, lines)
+    ]
     available = None if options.max_width is None else max(options.max_width - 2 * m.margin, 1)
     where = plan(columns, widths, available, options.layout == "u")
     slot = dict.fromkeys(where.rank, 0.0)
@@ -222,7 +143,7 @@ def layout(analysis: Analysis, options: FigureOptions | None = None) -> Scene:
     y -= m.band_gap - 0.6 * f
     footer: list[Primitive] = []
     if options.totals:
-        for line in _totals(analysis, m, max(content_width, 30 * f), options):
+        for line in totals(analysis, m, max(content_width, 30 * f), options):
             size = f * 1.05
             total = texts.make(
                 m.margin, y + ascent(size), line, size, anchor="start", role="totals"
@@ -233,9 +154,9 @@ def layout(analysis: Analysis, options: FigureOptions | None = None) -> Scene:
         items.append(Group("totals", tuple(footer)))
         y += 0.5 * f
     if options.legend:
-        legend, y = _legend(columns, theme, texts, m, y, max(content_width, 20 * f))
-        items.append(Group("legend", tuple(legend)))
-        right = max(item.box()[2] for item in legend if isinstance(item, Text))
+        key, y = legend(columns, theme, texts, m, y, max(content_width, 20 * f))
+        items.append(Group("legend", tuple(key)))
+        right = max(item.box()[2] for item in key if isinstance(item, Text))
         content_width = max(content_width, right - m.margin)
     width = content_width + 2 * m.margin
     height = y + m.margin - 0.4 * f
@@ -250,7 +171,7 @@ def layout(analysis: Analysis, options: FigureOptions | None = None) -> Scene:
 
 
 def _column_shapes(
-    column: Column, block: Block, cell: Cell, options: FigureOptions, theme: Theme, texts: _Texts
+    column: Column, block: Block, cell: Cell, options: FigureOptions, theme: Theme, texts: Texts
 ) -> list[Primitive]:
     fill = theme.fills[column.category]
     if column.result.kind in MERGE_NODES:
@@ -275,12 +196,12 @@ def _column_rows(
     heights: dict[str, float],
     m: Metrics,
     theme: Theme,
-    texts: _Texts,
+    texts: Texts,
 ) -> list[Primitive]:
     out: list[Primitive] = []
     row_y = rows_top
     for key in ROWS:
-        size, bold = _row_size(key, m.f)
+        size, bold = row_size(key, m.f)
         colour = theme.text if key in ("name", "label", "size", "repeat") else theme.muted
         for n, value in enumerate(lines.get(key, [])):
             baseline = row_y + n * m.line + ascent(size, bold)
@@ -409,81 +330,3 @@ def _feeds(
             else:
                 out.append(Line((start, entry), theme.arrow, 0.9, arrow=True))
     return out
-
-
-def _totals(analysis: Analysis, m: Metrics, limit: float, options: FigureOptions) -> list[str]:
-    total = analysis.total_formula().text("unicode", group=True) + " parameters"
-    lines = [total]
-    if text_width(total, m.f) > limit:
-        terms = total.split(" + ")
-        lines = [terms[0]]
-        for term in terms[1:]:
-            candidate = f"{lines[-1]} + {term}"
-            if text_width(candidate, m.f) <= limit:
-                lines[-1] = candidate
-            else:
-                lines[-1] += " +"
-                lines.append(term)
-    if analysis.non_trainable_params:
-        lines.append(
-            f"trainable {group_digits(analysis.trainable_params, 'unicode')} \u00b7 "
-            f"non-trainable {group_digits(analysis.non_trainable_params, 'unicode')}"
-        )
-    if "macs" in options.annotate:
-        lines.append(f"{group_digits(analysis.total_macs, 'unicode')} multiply-accumulates")
-    return lines
-
-
-def _legend(
-    columns: list[Column], theme: Theme, texts: _Texts, m: Metrics, y: float, limit: float
-) -> tuple[list[Primitive], float]:
-    present = {column.category for column in columns}
-    entries = [name for name in CATEGORY_ORDER if name in present]
-    items: list[Primitive] = []
-    x = m.margin
-    swatch = 0.9 * m.f
-    line_height = 1.6 * m.f
-    for name in entries:
-        width = swatch + 0.4 * m.f + text_width(name, m.f) + 1.4 * m.f
-        if x > m.margin and x + width - 1.4 * m.f > m.margin + limit:
-            x = m.margin
-            y += line_height
-        top = y + (line_height - swatch) / 2
-        items.append(
-            Polygon(
-                ((x, top), (x + swatch, top), (x + swatch, top + swatch), (x, top + swatch)),
-                theme.fills[name],
-                theme.stroke,
-                0.6,
-            )
-        )
-        baseline = top + swatch / 2 + (ascent(m.f) - descent(m.f)) / 2
-        items.append(
-            texts.make(
-                x + swatch + 0.4 * m.f,
-                baseline,
-                name,
-                m.f,
-                anchor="start",
-                fill=theme.muted,
-                role="legend",
-            )
-        )
-        x += width
-    return items, y + line_height
-
-
-def describe_network(analysis: Analysis) -> str:
-    """A plain-text description for screen readers (the SVG's `<desc>`)."""
-    channels_last = analysis.network.channels_last
-    parts = []
-    for result in analysis.layers:
-        shape = format_shape(result.output_shape, channels_last, unicode=True)
-        kind = "input" if result.layer is None else result.kind
-        params = f", {result.params:,} parameters" if result.params else ""
-        parts.append(f"{result.name} ({kind}) {shape}{params}")
-    title = analysis.network.title or "A network"
-    return (
-        f"{title}: {len(analysis.layers)} layers, {analysis.total_params:,} parameters in "
-        f"total. " + "; ".join(parts) + "."
-    )

@@ -1,0 +1,99 @@
+"""Layout stage: sizes that follow from the font size, measured text, and how text rows of a
+column are broken into lines."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from cnndiagram.layout.columns import Column
+from cnndiagram.layout.scene import Text
+from cnndiagram.layout.text import ascent, descent, text_width
+from cnndiagram.layout.theme import Theme
+
+
+class Metrics(NamedTuple):
+    """Sizes derived from the font size, so the whole figure scales with it."""
+
+    f: float
+    margin: float
+    gap: float
+    line: float
+    band_gap: float
+    max_line: float
+
+    @classmethod
+    def of(cls, f: float) -> Metrics:
+        return cls(f, 2.0 * f, 1.8 * f, 1.4 * f, 2.6 * f, 15.0 * f)
+
+
+class Texts:
+    """Builds measured `Text` primitives in one place."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+
+    def make(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        size: float,
+        *,
+        bold: bool = False,
+        anchor: str = "middle",
+        fill: str | None = None,
+        role: str = "",
+    ) -> Text:
+        return Text(
+            x,
+            y,
+            text,
+            size,
+            text_width(text, size, bold),
+            ascent(size, bold),
+            descent(size, bold),
+            fill or self.theme.text,
+            anchor,
+            bold,
+            role,
+        )
+
+
+def split_line(line: str, limit: float, f: float, key: str) -> list[str]:
+    """Breaks an over-long formula before its ` = ` and an over-long label after a `, `."""
+    if text_width(line, f) <= limit:
+        return [line]
+    if key != "label":
+        if " = " in line:
+            head, tail = line.rsplit(" = ", 1)
+            return [head, f"= {tail}"]
+        return [line]
+    parts = line.split(", ")
+    out = [parts[0]]
+    for part in parts[1:]:
+        candidate = f"{out[-1]}, {part}"
+        if text_width(candidate, f) <= limit:
+            out[-1] = candidate
+        else:
+            out[-1] += ","
+            out.append(part)
+    return out
+
+
+def row_lines(column: Column, m: Metrics) -> dict[str, list[str]]:
+    return {
+        key: [piece for line in lines for piece in split_line(line, m.max_line, m.f, key)]
+        for key, lines in column.rows.items()
+    }
+
+
+def row_size(key: str, f: float) -> tuple[float, bool]:
+    return (f * 1.05, True) if key == "name" else (f, False)
+
+
+def column_text_width(lines: dict[str, list[str]], f: float) -> float:
+    widths = [0.0]
+    for key, values in lines.items():
+        size, bold = row_size(key, f)
+        widths += [text_width(value, size, bold) for value in values]
+    return max(widths)

@@ -296,16 +296,28 @@ def render(
 
 @main.command()
 def kinds() -> None:
-    """List the layer kinds, their aliases and arguments."""
-    from cnndiagram.catalog import KINDS
+    """List the layer kinds, their aliases and arguments, and the blocks."""
+    from cnndiagram.catalog import BLOCKS, KINDS, MERGES
 
     for kind in KINDS.values():
         args = ", ".join(
             arg.name if arg.required else f"{arg.name}={_default(arg.default)}" for arg in kind.args
         )
+        if kind.name in MERGES:
+            args = ", ".join(filter(None, ["a, b, ...", args]))
         aliases = f"  (also {', '.join(kind.aliases)})" if kind.aliases else ""
         click.echo(f"{kind.name}({args}){aliases}")
         click.echo(f"    {kind.summary}")
+    click.echo("")
+    click.echo("blocks:")
+    click.echo("residual(act) { body } [shortcut { projection }]")
+    click.echo(f"    {BLOCKS['residual'].summary}")
+    click.echo("parallel(concat|add|multiply) { branch | branch | ... }")
+    click.echo(f"    {BLOCKS['parallel'].summary}")
+    click.echo("repeat(n) { body }")
+    click.echo(f"    {BLOCKS['repeat'].summary}")
+    click.echo("@name")
+    click.echo("    the next statement reads the layer called name")
 
 
 def _default(value: object) -> str:

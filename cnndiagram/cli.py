@@ -6,16 +6,17 @@ dependency, 70 internal error (run with --debug for the traceback).
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import click
 
 from cnndiagram import __version__
 from cnndiagram.errors import CnnDiagramError
 from cnndiagram.layout import BLOCK_SCALES, DIRECTIONS, LAYOUTS, STYLES
-from cnndiagram.limits import DEFAULT_LIMITS, Limits
+from cnndiagram.limits import DEFAULT_LIMITS, DEFAULT_MAX_PIXELS, Limits
 
 if TYPE_CHECKING:
     from cnndiagram.spec.load import SpecFormat
@@ -82,8 +83,9 @@ def _choice(
     )
 
 
-def spec_options(func: F) -> F:
-    """SPEC, -e/--expr and the size limits, shared by every command that reads a spec."""
+def spec_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """SPEC, -e/--expr, --spec-format and the size limits, shared by every command that reads a
+    spec; the command receives them together as one `SpecArgs`."""
     options = [
         click.argument("spec", required=False, metavar="SPEC"),
         click.option("-e", "--expr", help='The spec itself, e.g. "I(1x28x28)-C(32,5)-O(10)".'),
@@ -100,9 +102,33 @@ def spec_options(func: F) -> F:
             "Refuse spec files larger than this many bytes.",
         ),
     ]
+
+    @functools.wraps(func)
+    def command(**kwargs: Any) -> Any:
+        spec_args = SpecArgs(**{key: kwargs.pop(key) for key in SpecArgs._fields})
+        return func(spec_args, **kwargs)
+
     for option in reversed(options):
-        func = option(func)
-    return func
+        command = option(command)
+    return command
+
+
+class SpecArgs(NamedTuple):
+    """Where the spec comes from and the limits it is read under."""
+
+    spec: str | None
+    expr: str | None
+    spec_format: str | None
+    max_layers: int
+    max_dim: int
+    max_file_size: int
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(self.max_layers, self.max_dim, self.max_file_size)
+
+    def load(self) -> Any:
+        return load(self.spec, self.expr, self.spec_format, self.limits)
 
 
 def load(spec: str | None, expr: str | None, spec_format: str | None, limits: Limits) -> Any:
@@ -141,44 +167,25 @@ def _spec_format(name: str | None) -> SpecFormat | None:
     show_default=True,
     help="Write to this file (atomically) instead of stdout.",
 )
-def summary(
-    spec: str | None,
-    expr: str | None,
-    spec_format: str | None,
-    max_layers: int,
-    max_dim: int,
-    max_file_size: int,
-    fmt: str,
-    output: str,
-) -> None:
+def summary(source: SpecArgs, fmt: str, output: str) -> None:
     """Print every layer's size and parameters with the formulas behind them."""
     from cnndiagram.engine.analysis import analyze
     from cnndiagram.output import write_output
     from cnndiagram.report import report
 
-    limits = Limits(max_layers, max_dim, max_file_size)
-    analysis = analyze(load(spec, expr, spec_format, limits), limits)
+    analysis = analyze(source.load(), source.limits)
     write_output(output, report(analysis, fmt))
 
 
 @main.command()
 @spec_options
 @click.option("-o", "--output", default="-", show_default=True, help="Write to this file.")
-def fmt(
-    spec: str | None,
-    expr: str | None,
-    spec_format: str | None,
-    max_layers: int,
-    max_dim: int,
-    max_file_size: int,
-    output: str,
-) -> None:
+def fmt(source: SpecArgs, output: str) -> None:
     """Print the spec in canonical .cnn form (names, defaults and layout normalised)."""
     from cnndiagram.output import write_output
     from cnndiagram.spec.format import format_network
 
-    limits = Limits(max_layers, max_dim, max_file_size)
-    write_output(output, format_network(load(spec, expr, spec_format, limits)))
+    write_output(output, format_network(source.load()))
 
 
 @main.command()
@@ -253,17 +260,12 @@ def fmt(
 @click.option(
     "--max-pixels",
     type=click.IntRange(1),
-    default=100_000_000,
+    default=DEFAULT_MAX_PIXELS,
     show_default=True,
     help="Refuse PNGs with more pixels than this.",
 )
 def render(
-    spec: str | None,
-    expr: str | None,
-    spec_format: str | None,
-    max_layers: int,
-    max_dim: int,
-    max_file_size: int,
+    source: SpecArgs,
     output: str,
     fmt: str | None,
     scale: float | None,
@@ -277,10 +279,8 @@ def render(
     """Draw the network as an annotated figure (SVG, PNG, or DOT for the graph style)."""
     from cnndiagram.diagram import render as render_figure
 
-    limits = Limits(max_layers, max_dim, max_file_size)
-    network = load(spec, expr, spec_format, limits)
     render_figure(
-        network,
+        source.load(),
         output,
         fmt=fmt,
         scale=scale,
@@ -288,7 +288,7 @@ def render(
         transparent=transparent,
         embed_font=embed_font,
         max_pixels=max_pixels,
-        limits=limits,
+        limits=source.limits,
         layout=arrangement,
         **figure,
     )

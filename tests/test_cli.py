@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from cnndiagram.cli import main
 
-from conftest import ROOT, SAMPLES
+from conftest import SAMPLES, cli
 
 SEED = "I(1x28x28)-C(32,5)-P(2)-C(32,3)-P(2)-H(256)-O(10)"
-
-
-def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cnndiagram.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
 
 
 def test_summary_of_the_seed_sample() -> None:

@@ -4,8 +4,6 @@ Graphviz is available (the package's own graphviz-pure, and a system `dot` where
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from cnndiagram.errors import MissingDependencyError
 from cnndiagram.render.graphviz import find_graphviz
 from cnndiagram.spec.format import quote
 
-from conftest import ROOT, SAMPLES
+from conftest import SAMPLES, cli
 
 SVG = "{http://www.w3.org/2000/svg}"
 PROGRAMS = ["graphviz-pure"] + (["dot"] if shutil.which("dot") else [])
@@ -57,24 +55,15 @@ def test_dot_text_escapes_names_and_never_uses_them_as_ids() -> None:
 def test_cli_writes_dot_svg_and_png(tmp_path: Path) -> None:
     for suffix in ("dot", "svg", "png"):
         target = tmp_path / f"net.{suffix}"
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "cnndiagram.cli",
-                "render",
-                "samples/inception.cnn",
-                "--style",
-                "graph",
-                "--direction",
-                "LR",
-                "-o",
-                str(target),
-            ],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            check=False,
+        result = cli(
+            "render",
+            "samples/inception.cnn",
+            "--style",
+            "graph",
+            "--direction",
+            "LR",
+            "-o",
+            str(target),
         )
         assert result.returncode == 0, result.stderr
         assert target.stat().st_size > 500
@@ -82,20 +71,11 @@ def test_cli_writes_dot_svg_and_png(tmp_path: Path) -> None:
 
 
 def test_dot_output_needs_the_graph_style(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cnndiagram.cli",
-            "render",
-            "samples/seed.cnn",
-            "-o",
-            str(tmp_path / "x.dot"),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
+    result = cli(
+        "render",
+        "samples/seed.cnn",
+        "-o",
+        str(tmp_path / "x.dot"),
     )
     assert result.returncode == 1
     assert "DOT output is the graph style's" in result.stderr
@@ -104,23 +84,8 @@ def test_dot_output_needs_the_graph_style(tmp_path: Path) -> None:
 
 def test_missing_graphviz_is_a_clear_error_with_exit_3(tmp_path: Path) -> None:
     env = {"CNNDIAGRAM_DOT": "no-such-graphviz", "PATH": "/usr/bin:/bin"}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cnndiagram.cli",
-            "render",
-            "samples/seed.cnn",
-            "--style",
-            "graph",
-            "-o",
-            str(tmp_path / "x.svg"),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-        env=env,
+    result = cli(
+        "render", "samples/seed.cnn", "--style", "graph", "-o", str(tmp_path / "x.svg"), env=env
     )
     assert result.returncode == 3
     assert "CNNDIAGRAM_DOT names 'no-such-graphviz'" in result.stderr

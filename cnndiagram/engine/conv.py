@@ -27,7 +27,8 @@ from cnndiagram.engine.windows import (
 def _geometry(ctx: Ctx, kernel_key: str = "kernel") -> tuple[tuple[int, ...], ...]:
     ctx.require_spatial()
     kernel = ctx.axes(kernel_key)
-    stride = ctx.axes("stride", 1)
+    # A stride left unset (pooling's default) steps by the whole window.
+    stride = ctx.axes("stride", ctx.args[kernel_key])
     dilation = ctx.axes("dilation", 1)
     return kernel, stride, dilation
 

@@ -9,14 +9,8 @@ spans [floor(i*in/out), ceil((i+1)*in/out)).
 
 from __future__ import annotations
 
-from cnndiagram.engine.conv import size_formulas, sizes
+from cnndiagram.engine.conv import size_formulas, sizes, window_rf
 from cnndiagram.engine.registry import Ctx, Formulas, Op, RfStep, RuleError, register
-
-
-def _stride_default(ctx: Ctx) -> None:
-    if ctx.args.get("stride") is None:
-        ctx.args["stride"] = ctx.args["size"]
-    ctx.args.setdefault("dilation", 1)
 
 
 def _check_pad(ctx: Ctx) -> None:
@@ -31,7 +25,6 @@ def _check_pad(ctx: Ctx) -> None:
 
 def _pool_shape(ctx: Ctx) -> tuple[int, ...]:
     rank = ctx.require_spatial()
-    _stride_default(ctx)
     _check_pad(ctx)
     if ctx.layer.kind == "avgpool" and rank == 3:
         # PyTorch's AvgPool3d (only it) also rejects a window larger than the padded input.
@@ -45,14 +38,11 @@ def _pool_shape(ctx: Ctx) -> tuple[int, ...]:
 
 
 def _pool_formulas(ctx: Ctx, out: tuple[int, ...]) -> Formulas:
-    _stride_default(ctx)
     return Formulas(size_formulas(ctx, ctx.flag("ceil"), "size"))
 
 
 def _pool_rf(ctx: Ctx, out: tuple[int, ...]) -> RfStep:
-    _stride_default(ctx)
-    size, stride, dilation = ctx.axes("size"), ctx.axes("stride"), ctx.axes("dilation")
-    return tuple((dilation[i] * (size[i] - 1) + 1, stride[i]) for i in range(len(size)))
+    return window_rf(ctx, "size")
 
 
 _POOL = Op(

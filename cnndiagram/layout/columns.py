@@ -118,12 +118,12 @@ def build_columns(analysis: Analysis, options: FigureOptions) -> list[Column]:
             readers[name] = readers.get(name, 0) + 1
     column_of: dict[str, int] = {}
     columns: list[Column] = []
-    stages: dict[str, list[int]] = {}
-    badged: set[str] = set()
+    stage_params: dict[str, int] = {}
+    badges: dict[str, tuple[int, int]] = {}  # stage -> (its first column, repeat count)
     for result in analysis.layers:
         repeat = _repeat(result) if options.collapse else None
         if repeat is not None:
-            stages.setdefault(repeat[0], []).append(result.params)
+            stage_params[repeat[0]] = stage_params.get(repeat[0], 0) + result.params
             if repeat[1] > 1:
                 column_of[result.name] = column_of.get(result.inputs[0], len(columns) - 1)
                 continue
@@ -155,9 +155,8 @@ def build_columns(analysis: Analysis, options: FigureOptions) -> list[Column]:
         if "rf" in options.annotate:
             rf = result.receptive_field
             rows["rf"] = [f"RF {format_shape(rf.size, unicode=True)}"] if rf and rf.size else []
-        if repeat is not None and repeat[1] == 1 and repeat[0] not in badged:
-            badged.add(repeat[0])
-            rows["repeat"] = [f"\u00d7{repeat[2]} repeats of {repeat[0]}"]
+        if repeat is not None and repeat[1] == 1 and repeat[0] not in badges:
+            badges[repeat[0]] = (len(columns), repeat[2])
         sources = tuple(dict.fromkeys(column_of[name] for name in result.inputs))
         column_of[result.name] = len(columns)
         columns.append(
@@ -172,8 +171,15 @@ def build_columns(analysis: Analysis, options: FigureOptions) -> list[Column]:
                 sources,
             )
         )
-    if options.collapse:
-        columns = _stage_totals(columns, stages)
+    for stage, (index, count) in badges.items():
+        total = stage_params[stage]
+        rows = dict(columns[index].rows)
+        rows["repeat"] = [
+            f"\u00d7{count} repeats of {stage}",
+            f"{count}\u00b7{group_digits(total // count, 'unicode')} = "
+            f"{group_digits(total, 'unicode')} parameters",
+        ]
+        columns[index] = columns[index]._replace(rows=rows)
     return columns
 
 
@@ -193,26 +199,3 @@ def _fold(analysis: Analysis, last: Column, result: LayerResult) -> Column:
     return last._replace(
         rows=merged, members=(*last.members, result.name), params=last.params + result.params
     )
-
-
-def _stage_totals(columns: list[Column], stages: dict[str, list[int]]) -> list[Column]:
-    """The badge of a collapsed stage: `×3 repeats of layer1`, then its parameters as
-    repeats x one repetition = total."""
-    out = []
-    for column in columns:
-        badge = column.rows.get("repeat")
-        if badge:
-            stage = badge[0].rsplit(" of ", 1)[1]
-            params = stages[stage]
-            count = int(badge[0][1:].split(" ", 1)[0])
-            per = sum(params) // count
-            total = group_digits(sum(params), "unicode")
-            rows = dict(column.rows)
-            rows["repeat"] = [
-                badge[0],
-                f"{count}\u00b7{group_digits(per, 'unicode')} = {total} parameters",
-            ]
-            out.append(column._replace(rows=rows))
-        else:
-            out.append(column)
-    return out

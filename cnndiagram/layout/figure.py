@@ -257,8 +257,9 @@ def _feeds(
         start = (src.left + src_block.extent + 2.0, src.mid)
         gap_x = src.slot_right - m.gap / 2 + 2.5 * number
         span = where.rank[index] - where.rank[source]
-        from_above = src.mid < band_top
-        if from_above and where.rank[index] == where.bands_first(index):
+        first_rank = where.bands_first(index)
+        from_above = where.rank[source] < first_rank
+        if from_above and where.rank[index] == first_rank:
             between = band_top - m.band_gap / 2
             assert connector is not None
             turn = connector[1]
@@ -282,7 +283,7 @@ def _feeds(
             # a skip from the band above branches off the connector in the left margin
             region = where.regions[(source, index)]
             arc_y = arc_top[region] + (where.levels[(source, index)] + 0.5) * 0.95 * m.f
-            first_mid = min(c.mid for i, c in cells.items() if c.mid > band_top)
+            first_mid = min(c.mid for i, c in cells.items() if where.rank[i] >= first_rank)
             down = _arrival(cell, block, where.lane[index] == region, arc_y, entry, m, number)
             out.append(
                 Line(

@@ -117,8 +117,8 @@ class Diagram:
         return str(graph.to_string())
 
     def _graph_svg(self, embed_font: bool, transparent: bool) -> str:
+        from cnndiagram.escape import xml_escape
         from cnndiagram.notation import describe_network
-        from cnndiagram.render.escape import xml_escape
         from cnndiagram.render.graphviz import run_graphviz
         from cnndiagram.render.svg import font_faces
 

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 
 from cnndiagram.engine.analysis import Analysis
 from cnndiagram.engine.formulas import group_digits
+from cnndiagram.escape import xml_escape
 from cnndiagram.layout.columns import build_columns
 from cnndiagram.layout.options import FigureOptions
 from cnndiagram.layout.text import FAMILY, clean
 from cnndiagram.layout.theme import THEMES, luminance
 from cnndiagram.notation import format_shape
-from cnndiagram.render.escape import xml_escape
 
 if TYPE_CHECKING:
     import pydot

@@ -12,9 +12,9 @@ import base64
 import math
 import zlib
 
+from cnndiagram.escape import number, xml_escape
 from cnndiagram.layout.scene import Group, Line, Polygon, Primitive, Scene
 from cnndiagram.layout.text import WEB_FONT_FILES
-from cnndiagram.render.escape import number, xml_escape
 
 
 def _points(points: tuple[tuple[float, float], ...]) -> str:

@@ -1,4 +1,4 @@
-"""Render stage: escaping and number formatting for text formats, one place each.
+"""Shared helper below layout and render: escaping and number formatting, one place each.
 
 >>> xml_escape('<script>alert("x")</script> & \\'q\\'')
 '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;'

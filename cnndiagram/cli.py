@@ -15,8 +15,8 @@ import click
 
 from cnndiagram import __version__
 from cnndiagram.errors import CnnDiagramError
-from cnndiagram.layout import BLOCK_SCALES, DIRECTIONS, LAYOUTS, STYLES
-from cnndiagram.limits import DEFAULT_LIMITS, DEFAULT_MAX_PIXELS, Limits
+from cnndiagram.limits import DEFAULT_LIMITS, Limits
+from cnndiagram.render.formats import FORMAT_NAMES, FORMATS
 
 if TYPE_CHECKING:
     from cnndiagram.spec.load import SpecFormat
@@ -66,20 +66,6 @@ def main(ctx: click.Context, debug: bool) -> None:
 def _limit(flag: str, default: int, help_text: str) -> Callable[[F], F]:
     return click.option(
         flag, type=click.IntRange(1), default=default, show_default=True, help=help_text
-    )
-
-
-def _choice(
-    flag: str, choices: tuple[str, ...], help_text: str, name: str | None = None
-) -> Callable[[F], F]:
-    """A closed-set option whose first choice is the default."""
-    names = (flag, name) if name else (flag,)
-    return click.option(
-        *names,
-        type=click.Choice(list(choices)),
-        default=choices[0],
-        show_default=True,
-        help=help_text,
     )
 
 
@@ -188,110 +174,75 @@ def fmt(source: SpecArgs, output: str) -> None:
     write_output(output, format_network(source.load()))
 
 
+def figure_flags(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The click options of every figure and output option, generated from the one table in
+    `cnndiagram.options`; values reach the command as text or flags and are checked there."""
+    from cnndiagram.options import OPTIONS
+
+    for option in reversed(OPTIONS):
+        if option.flag:
+            names = (
+                f"{option.cli_flag}/--no-{option.cli_flag[2:]}"
+                if option.negatable
+                else option.cli_flag
+            )
+            decorator = click.option(
+                names,
+                option.name,
+                is_flag=True,
+                default=option.default,
+                show_default=option.negatable,
+                help=option.help,
+            )
+        elif option.choices:
+            decorator = click.option(
+                option.cli_flag,
+                option.name,
+                type=click.Choice(list(option.choices)),
+                default=str(option.default),
+                show_default=True,
+                help=option.help,
+            )
+        else:
+            default = option.default
+            if isinstance(default, tuple):
+                default = ",".join(str(item) for item in default)
+            decorator = click.option(
+                option.cli_flag,
+                option.name,
+                default=default,
+                show_default=default is not None,
+                metavar=option.metavar or None,
+                help=option.help,
+            )
+        func = decorator(func)
+    return func
+
+
 @main.command()
 @spec_options
 @click.option(
     "-o",
     "--output",
     required=True,
-    help="The figure file (.svg, .png, or .dot for the graph style); '-' writes SVG to stdout.",
+    help="The figure file; its extension names the format. '-' writes SVG to stdout.",
 )
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["svg", "png", "dot"]),
-    help="Output format (default: from the extension of -o).",
+    type=click.Choice(list(FORMAT_NAMES)),
+    help="Output format (default: from the extension of -o): "
+    + "; ".join(f"{entry.name}: {entry.description}" for entry in FORMATS.values())
+    + ".",
 )
-@_choice("--style", STYLES, "3D blocks, lettered boxes (I-C-P-H-O) for slides, or a graph.")
-@_choice("--theme", ("light", "dark", "print"), "Colours; 'print' is black and white.")
-@click.option("--title", help="Title above the figure (default: the spec's; '' for none).")
-@click.option(
-    "--annotate",
-    default="size,formulas,params",
-    show_default=True,
-    help="Rows under each block, from size,formulas,params,macs,rf.",
-)
-@click.option(
-    "--fold/--no-fold",
-    default=True,
-    show_default=True,
-    help="Fold activations, dropout and normalisation into the layer they follow.",
-)
-@click.option(
-    "--max-width",
-    type=float,
-    help="Wrap the layers into rows to fit this width (SVG units, about pixels).",
-)
-@click.option(
-    "--font-size",
-    type=float,
-    default=11.0,
-    show_default=True,
-    help="Base font size; everything scales with it.",
-)
-@_choice("--block-scale", BLOCK_SCALES, "How tensor sizes map to block sizes.")
-@click.option("--legend/--no-legend", default=True, show_default=True)
-@click.option(
-    "--collapse",
-    is_flag=True,
-    help="Draw each repeat(n) stage once, with an xn badge and the stage's total.",
-)
-@_choice("--layout", LAYOUTS, "'u': encoder down, decoder up (U-Nets).", name="arrangement")
-@_choice("--direction", DIRECTIONS, "Graph style: top to bottom or left to right.")
-@click.option("--edge-labels", is_flag=True, help="Graph style: tensor sizes on the edges.")
-@click.option(
-    "--scale",
-    type=click.FloatRange(0.1, 16),
-    default=None,
-    help="PNG pixels per SVG unit [default: 2, or --dpi/96].",
-)
-@click.option(
-    "--dpi",
-    type=click.FloatRange(10, 2400),
-    help="PNG resolution recorded in the file (and the scale, if --scale is not given).",
-)
-@click.option("--transparent", is_flag=True, help="No background.")
-@click.option(
-    "--embed-font/--no-embed-font",
-    default=True,
-    show_default=True,
-    help="Embed the font subset in the SVG, so browsers without it draw the same.",
-)
-@click.option(
-    "--max-pixels",
-    type=click.IntRange(1),
-    default=DEFAULT_MAX_PIXELS,
-    show_default=True,
-    help="Refuse PNGs with more pixels than this.",
-)
-def render(
-    source: SpecArgs,
-    output: str,
-    fmt: str | None,
-    scale: float | None,
-    dpi: float | None,
-    transparent: bool,
-    embed_font: bool,
-    max_pixels: int,
-    arrangement: str,
-    **figure: Any,
-) -> None:
+@figure_flags
+def render(source: SpecArgs, output: str, fmt: str | None, **options: Any) -> None:
     """Draw the network as an annotated figure (SVG, PNG, or DOT for the graph style)."""
     from cnndiagram.diagram import render as render_figure
+    from cnndiagram.render.formats import format_for_path
 
-    render_figure(
-        source.load(),
-        output,
-        fmt=fmt,
-        scale=scale,
-        dpi=dpi,
-        transparent=transparent,
-        embed_font=embed_font,
-        max_pixels=max_pixels,
-        limits=source.limits,
-        layout=arrangement,
-        **figure,
-    )
+    format_for_path(output, fmt)  # an unknown extension is a usage error before any work
+    render_figure(source.load(), output, fmt=fmt, limits=source.limits, **options)
 
 
 @main.command()

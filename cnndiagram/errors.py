@@ -70,6 +70,13 @@ class LimitError(SpecError):
     """A documented size limit was exceeded; the hint names the flag that raises it."""
 
 
+class OptionError(CnnDiagramError):
+    """An option (CLI flag, API keyword, directive option) has a value it does not take, or an
+    output format cannot be told: a usage problem, with click's usage exit status."""
+
+    exit_code = 2
+
+
 class MissingDependencyError(CnnDiagramError):
     """An optional package or program needed for the requested output is not installed."""
 

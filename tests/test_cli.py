@@ -146,8 +146,9 @@ def test_render_errors_leave_nothing_behind(tmp_path: Path) -> None:
     bad = cli("render", "-e", "I(1x4x4)-C(8,5)", "-o", str(tmp_path / "y.svg"))
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     unknown = cli("render", "-e", SEED, "-o", str(tmp_path / "z.gif"))
-    assert unknown.returncode == 1
+    assert unknown.returncode == 2  # a usage error, like click's own
     assert "cannot tell the output format" in unknown.stderr
+    assert "svg (.svg), png (.png), dot (.dot, .gv)" in unknown.stderr
     assert list(tmp_path.iterdir()) == []
     usage = cli("render", "-e", SEED, "-o", "x.svg", "--annotate", "size,colour")
-    assert usage.returncode == 1 and "unknown annotation 'colour'" in usage.stderr
+    assert usage.returncode == 2 and "unknown annotation 'colour'" in usage.stderr

@@ -16,8 +16,8 @@ from cnndiagram.diagram import Diagram, render
 from cnndiagram.engine.analysis import analyze
 from cnndiagram.errors import CnnDiagramError, LimitError, ShapeError
 from cnndiagram.layout.figure import layout
-from cnndiagram.layout.options import FigureOptions
 from cnndiagram.layout.scene import Text, walk
+from cnndiagram.options import FigureOptions
 from cnndiagram.render.svg import render_svg
 from cnndiagram.spec.load import load_spec
 

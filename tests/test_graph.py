@@ -11,7 +11,7 @@ import pytest
 
 from cnndiagram.diagram import Diagram
 from cnndiagram.errors import MissingDependencyError
-from cnndiagram.render.graphviz import find_graphviz
+from cnndiagram.layout.graphviz import find_graphviz
 from cnndiagram.spec.format import quote
 
 from conftest import SAMPLES, cli
@@ -77,7 +77,7 @@ def test_dot_output_needs_the_graph_style(tmp_path: Path) -> None:
         "-o",
         str(tmp_path / "x.dot"),
     )
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "DOT output is the graph style's" in result.stderr
     assert list(tmp_path.iterdir()) == []
 

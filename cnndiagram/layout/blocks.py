@@ -11,9 +11,9 @@ import math
 from typing import NamedTuple
 
 from cnndiagram.layout.columns import Column
-from cnndiagram.layout.options import FigureOptions
 from cnndiagram.layout.scene import Line, Polygon, Primitive
 from cnndiagram.layout.theme import Theme, shade
+from cnndiagram.options import FigureOptions
 
 WINDOWED = frozenset({"conv", "sepconv", "dwconv", "deconv", "maxpool", "avgpool"})
 MERGE_NODES = frozenset({"add", "multiply"})

@@ -12,10 +12,10 @@ from typing import NamedTuple
 from cnndiagram.catalog import ACTIVATIONS
 from cnndiagram.engine.analysis import Analysis, LayerResult
 from cnndiagram.engine.formulas import group_digits
-from cnndiagram.layout.options import FigureOptions
 from cnndiagram.layout.text import clean
 from cnndiagram.layout.theme import category
 from cnndiagram.notation import describe, format_shape, size_lines
+from cnndiagram.options import FigureOptions
 
 FOLDABLE = (frozenset(ACTIVATIONS) - {"linear"}) | {
     "prelu",

@@ -31,12 +31,12 @@ from cnndiagram.layout.measure import (
     row_lines,
     row_size,
 )
-from cnndiagram.layout.options import FigureOptions
 from cnndiagram.layout.placement import Plan, plan
 from cnndiagram.layout.scene import Group, Line, Primitive, Scene, Text
 from cnndiagram.layout.text import ascent, clean, descent
 from cnndiagram.layout.theme import THEMES, Theme, luminance
 from cnndiagram.notation import describe_network
+from cnndiagram.options import FigureOptions
 
 ROWS = ("name", "label", "size", "formulas", "params", "macs", "rf", "repeat")
 

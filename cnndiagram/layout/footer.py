@@ -6,10 +6,10 @@ from cnndiagram.engine.analysis import Analysis
 from cnndiagram.engine.formulas import group_digits
 from cnndiagram.layout.columns import Column
 from cnndiagram.layout.measure import Metrics, Texts
-from cnndiagram.layout.options import FigureOptions
 from cnndiagram.layout.scene import Polygon, Primitive
 from cnndiagram.layout.text import ascent, descent, text_width
 from cnndiagram.layout.theme import CATEGORY_ORDER, Theme
+from cnndiagram.options import FigureOptions
 
 
 def totals(analysis: Analysis, m: Metrics, limit: float, options: FigureOptions) -> list[str]:

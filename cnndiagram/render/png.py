@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import struct
 import zlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cnndiagram.errors import CnnDiagramError, LimitError, MissingDependencyError
 from cnndiagram.layout.scene import Scene
 from cnndiagram.layout.text import FONT_FILES
 from cnndiagram.limits import DEFAULT_MAX_PIXELS
 from cnndiagram.render.svg import render_svg
+
+if TYPE_CHECKING:
+    from cnndiagram.options import OutputOptions
 
 
 def _png_with_dpi(png: bytes, dpi: float) -> bytes:
@@ -75,6 +78,19 @@ def render_png(
     _check_pixels(round(scene.width * scale), round(scene.height * scale), max_pixels)
     svg = render_svg(scene, embed_font=False, scale=scale, transparent=transparent)
     return rasterise(svg, dpi if dpi is not None else 96.0 * scale, max_pixels)
+
+
+class PngBackend:
+    """The PNG format of the backend registry (`render/formats.py`)."""
+
+    def write(self, scene: Scene, options: OutputOptions) -> bytes:
+        return render_png(
+            scene,
+            scale=options.pixel_scale,
+            dpi=options.pixel_dpi,
+            transparent=options.transparent,
+            max_pixels=options.max_pixels,
+        )
 
 
 def _check_pixels(width: int, height: int, max_pixels: int) -> None:

@@ -11,10 +11,14 @@ from __future__ import annotations
 import base64
 import math
 import zlib
+from typing import TYPE_CHECKING
 
 from cnndiagram.escape import number, xml_escape
 from cnndiagram.layout.scene import Group, Line, Polygon, Primitive, Scene
 from cnndiagram.layout.text import WEB_FONT_FILES
+
+if TYPE_CHECKING:
+    from cnndiagram.options import OutputOptions
 
 
 def _points(points: tuple[tuple[float, float], ...]) -> str:
@@ -105,3 +109,11 @@ def render_svg(
         _item(item, prefix, out)
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+class SvgBackend:
+    """The SVG format of the backend registry (`render/formats.py`)."""
+
+    def write(self, scene: Scene, options: OutputOptions) -> bytes:
+        svg = render_svg(scene, embed_font=options.embed_font, transparent=options.transparent)
+        return svg.encode("utf-8")

@@ -1,9 +1,11 @@
-"""Render stage: runs Graphviz on DOT text. A system `dot` when present, else the
-`graphviz-pure` executable that the package depends on (a plain pip install brings it);
-`CNNDIAGRAM_DOT` names another one."""
+"""Layout stage: runs Graphviz, the graph style's placement engine, on DOT text.
+
+A system `dot` when present, else the `graphviz-pure` executable that the package depends
+on (a plain pip install brings it); `CNNDIAGRAM_DOT` names another one."""
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import subprocess
@@ -35,8 +37,31 @@ def find_graphviz() -> str:
     )
 
 
-def run_graphviz(dot: str, fmt: str = "svg", timeout: float = 120.0) -> bytes:
+#: Seconds Graphviz may take (`CNNDIAGRAM_DOT_TIMEOUT` changes it), and the most it may print:
+#: a program that hangs or floods is stopped with a clear error instead of being waited on.
+DEFAULT_TIMEOUT = 60.0
+MAX_OUTPUT = 64 * 1024 * 1024
+
+
+def _timeout() -> float:
+    text = os.environ.get("CNNDIAGRAM_DOT_TIMEOUT")
+    if not text:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise CnnDiagramError(
+            f"CNNDIAGRAM_DOT_TIMEOUT must be a positive number of seconds, not {text!r}"
+        )
+    return value
+
+
+def run_graphviz(dot: str, fmt: str = "json") -> bytes:
+    """Graphviz's output for `dot` in format `fmt`, read in full before it is used."""
     program = find_graphviz()
+    timeout = _timeout()
     try:
         result = subprocess.run(
             [program, f"-T{fmt}"],
@@ -46,7 +71,10 @@ def run_graphviz(dot: str, fmt: str = "svg", timeout: float = 120.0) -> bytes:
             check=False,
         )
     except subprocess.TimeoutExpired:
-        raise CnnDiagramError(f"Graphviz took more than {timeout:g} s") from None
+        raise CnnDiagramError(
+            f"Graphviz took more than {timeout:g} s",
+            hint="set CNNDIAGRAM_DOT_TIMEOUT to allow more seconds",
+        ) from None
     except OSError as error:
         raise MissingDependencyError(f"cannot run Graphviz ({program}): {error}") from None
     if result.returncode != 0:
@@ -54,5 +82,10 @@ def run_graphviz(dot: str, fmt: str = "svg", timeout: float = 120.0) -> bytes:
         raise CnnDiagramError(
             f"Graphviz ({os.path.basename(program)}) failed: "
             + (message[0] if message else f"exit status {result.returncode}")
+        )
+    if len(result.stdout) > MAX_OUTPUT:
+        raise CnnDiagramError(
+            f"Graphviz printed {len(result.stdout):,} bytes, more than a layout needs "
+            f"({MAX_OUTPUT:,} at most)"
         )
     return result.stdout

@@ -1,0 +1,358 @@
+"""Options (shared, below layout and render): every figure and output option declared once.
+
+`OPTIONS` is the one table: the CLI generates its click options from it, the API
+(`Diagram`, `render`) checks keyword arguments through it, and a documentation
+directive can derive its option spec from it. Values arrive as Python values (API) or
+text (CLI, directives); `parse_option` turns either into the typed value or raises an
+`OptionError` (exit status 2, a usage problem, not a spec problem).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+from cnndiagram.errors import OptionError
+from cnndiagram.limits import DEFAULT_MAX_PIXELS
+
+
+class Word(str, enum.Enum):
+    """A closed-set option value that prints as its word (`str(Style.FLAT) == "flat"`)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
+class Style(Word):
+    """How the network is drawn: 3D blocks, lettered boxes (I-C-P-H-O), or a Graphviz graph."""
+
+    BLOCKS = "blocks"
+    FLAT = "flat"
+    GRAPH = "graph"
+
+
+class ThemeName(Word):
+    LIGHT = "light"
+    DARK = "dark"
+    PRINT = "print"
+
+
+class BlockScale(Word):
+    """How tensor sizes map to block sizes."""
+
+    LOG = "log"
+    SQRT = "sqrt"
+    LINEAR = "linear"
+
+
+class Arrangement(Word):
+    """Where the columns go: one row (wrapped at `max_width`) or a U (encoder down, decoder up)."""
+
+    ROW = "row"
+    U = "u"
+
+
+class Direction(Word):
+    """Graph style: top to bottom or left to right."""
+
+    TB = "TB"
+    LR = "LR"
+
+
+class Annotation(Word):
+    """A row under each block."""
+
+    SIZE = "size"
+    FORMULAS = "formulas"
+    PARAMS = "params"
+    MACS = "macs"
+    RF = "rf"
+
+
+DEFAULT_ANNOTATIONS = (Annotation.SIZE, Annotation.FORMULAS, Annotation.PARAMS)
+
+
+class FigureOptions(NamedTuple):
+    """What the layout draws. Build it through `figure_options` to have the values checked."""
+
+    style: Style = Style.BLOCKS
+    theme: ThemeName = ThemeName.LIGHT
+    font_size: float = 11.0
+    title: str | None = None  # None: the spec's title; "" hides it
+    annotate: tuple[Annotation, ...] = DEFAULT_ANNOTATIONS
+    fold: bool = True
+    max_width: float | None = None  # wrap the layers into rows to fit this width
+    block_scale: BlockScale = BlockScale.LOG
+    legend: bool = True
+    totals: bool = True
+    collapse: bool = False  # draw each repeated stage once, with a badge and its total
+    layout: Arrangement = Arrangement.ROW
+    direction: Direction = Direction.TB
+    edge_labels: bool = False  # graph style: tensor sizes on the edges
+
+
+class OutputOptions(NamedTuple):
+    """How a backend writes the scene; each backend reads the fields that concern it."""
+
+    scale: float | None = None  # PNG pixels per unit; None: dpi/96, or 2
+    dpi: float | None = None
+    transparent: bool = False
+    embed_font: bool = True
+    max_pixels: int = DEFAULT_MAX_PIXELS
+
+    @property
+    def pixel_scale(self) -> float:
+        if self.scale is not None:
+            return self.scale
+        return self.dpi / 96.0 if self.dpi else 2.0
+
+    @property
+    def pixel_dpi(self) -> float:
+        """The resolution recorded in a raster file: the given one, or 96 per pixel scale."""
+        return self.dpi if self.dpi is not None else 96.0 * self.pixel_scale
+
+
+class Option(NamedTuple):
+    """One option: its field, where it belongs, how text becomes its value, and its help."""
+
+    name: str  # the field of FigureOptions or OutputOptions
+    target: type[FigureOptions] | type[OutputOptions]
+    parse: Callable[[Any], Any]
+    help: str
+    choices: tuple[str, ...] = ()  # closed sets, for help texts and completion
+    flag: bool = False  # a switch (--x/--no-x, or a plain flag when `negatable` is False)
+    negatable: bool = True
+    metavar: str = ""
+
+    @property
+    def default(self) -> Any:
+        return self.target._field_defaults[self.name]
+
+    @property
+    def cli_flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+def _enum(kind: type[enum.Enum], what: str) -> Callable[[Any], Any]:
+    def parse(value: Any) -> Any:
+        if isinstance(value, kind):
+            return value
+        try:
+            return kind(value)
+        except ValueError:
+            names = ", ".join(str(member.value) for member in kind)
+            raise OptionError(f"unknown {what} {value!r}; choose from {names}") from None
+
+    return parse
+
+
+def _annotations(value: Any) -> tuple[Annotation, ...]:
+    """`"size,rf"` or an iterable of names; parsed once, here, at the edge."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    parse = _enum(Annotation, "annotation")
+    return tuple(parse(item.strip() if isinstance(item, str) else item) for item in items if item)
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    words = {"true": True, "yes": True, "on": True, "1": True}
+    words |= {"false": False, "no": False, "off": False, "0": False}
+    if isinstance(value, str) and value.strip().lower() in words:
+        return words[value.strip().lower()]
+    raise OptionError(f"expected true or false, not {value!r}")
+
+
+def _number(
+    what: str, low: float, high: float, *, optional: bool = False, integer: bool = False
+) -> Callable[[Any], Any]:
+    def parse(value: Any) -> Any:
+        if value is None and optional:
+            return None
+        try:
+            number = float(value) if not isinstance(value, bool) else math.nan
+        except (TypeError, ValueError):
+            raise OptionError(f"{what} must be a number, not {value!r}") from None
+        if not math.isfinite(number) or not low <= number <= high:
+            bound = f"at least {low:g}" if math.isinf(high) else f"from {low:g} to {high:g}"
+            raise OptionError(f"{what} must be {bound}, not {value!r}")
+        if integer:
+            if number != int(number):
+                raise OptionError(f"{what} must be a whole number, not {value!r}")
+            return int(number)
+        return number
+
+    return parse
+
+
+def _title(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise OptionError(f"a title must be text, not {value!r}")
+
+
+def _choices(kind: type[enum.Enum]) -> tuple[str, ...]:
+    return tuple(str(member.value) for member in kind)
+
+
+_FIG, _OUT = FigureOptions, OutputOptions
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "style",
+        _FIG,
+        _enum(Style, "style"),
+        "3D blocks, lettered boxes (I-C-P-H-O) for slides, or a graph.",
+        _choices(Style),
+    ),
+    Option(
+        "theme",
+        _FIG,
+        _enum(ThemeName, "theme"),
+        "Colours; 'print' is black and white.",
+        _choices(ThemeName),
+    ),
+    Option("title", _FIG, _title, "Title above the figure (default: the spec's; '' for none)."),
+    Option(
+        "annotate",
+        _FIG,
+        _annotations,
+        "Rows under each block, from size,formulas,params,macs,rf.",
+        metavar="ROWS",
+    ),
+    Option(
+        "fold",
+        _FIG,
+        _bool,
+        "Fold activations, dropout and normalisation into the layer they follow.",
+        flag=True,
+    ),
+    Option(
+        "max_width",
+        _FIG,
+        _number("the maximum width", 100, math.inf, optional=True),
+        "Wrap the layers into rows to fit this width (SVG units, about pixels).",
+        metavar="UNITS",
+    ),
+    Option(
+        "font_size",
+        _FIG,
+        _number("the font size", 4, 72),
+        "Base font size; everything scales with it.",
+        metavar="UNITS",
+    ),
+    Option(
+        "block_scale",
+        _FIG,
+        _enum(BlockScale, "block scale"),
+        "How tensor sizes map to block sizes.",
+        _choices(BlockScale),
+    ),
+    Option("legend", _FIG, _bool, "A legend of the layer kinds under the figure.", flag=True),
+    Option("totals", _FIG, _bool, "The parameter totals under the figure.", flag=True),
+    Option(
+        "collapse",
+        _FIG,
+        _bool,
+        "Draw each repeat(n) stage once, with an xn badge and the stage's total.",
+        flag=True,
+        negatable=False,
+    ),
+    Option(
+        "layout",
+        _FIG,
+        _enum(Arrangement, "layout"),
+        "'u': encoder down, decoder up (U-Nets).",
+        _choices(Arrangement),
+    ),
+    Option(
+        "direction",
+        _FIG,
+        _enum(Direction, "direction"),
+        "Graph style: top to bottom or left to right.",
+        _choices(Direction),
+    ),
+    Option(
+        "edge_labels",
+        _FIG,
+        _bool,
+        "Graph style: tensor sizes on the edges.",
+        flag=True,
+        negatable=False,
+    ),
+    Option(
+        "scale",
+        _OUT,
+        _number("the scale", 0.1, 16, optional=True),
+        "PNG pixels per SVG unit [default: 2, or --dpi/96].",
+        metavar="FACTOR",
+    ),
+    Option(
+        "dpi",
+        _OUT,
+        _number("the resolution", 10, 2400, optional=True),
+        "PNG resolution recorded in the file (and the scale, if --scale is not given).",
+        metavar="DPI",
+    ),
+    Option("transparent", _OUT, _bool, "No background.", flag=True, negatable=False),
+    Option(
+        "embed_font",
+        _OUT,
+        _bool,
+        "Embed the font subset in the SVG, so browsers without it draw the same.",
+        flag=True,
+    ),
+    Option(
+        "max_pixels",
+        _OUT,
+        _number("the pixel limit", 1, math.inf, integer=True),
+        "Refuse PNGs with more pixels than this.",
+        metavar="N",
+    ),
+)
+OPTION_TABLE: dict[str, Option] = {option.name: option for option in OPTIONS}
+
+
+def parse_option(name: str, value: Any) -> Any:
+    """The typed value of option `name`; an `OptionError` names the option and what it takes."""
+    option = OPTION_TABLE.get(name)
+    if option is None:
+        known = ", ".join(sorted(OPTION_TABLE))
+        raise OptionError(f"unknown option {name!r}; known: {known}")
+    try:
+        return option.parse(value)
+    except OptionError as error:
+        raise OptionError(f"{option.cli_flag}: {error.message}") from None
+
+
+def split_options(values: Mapping[str, Any]) -> tuple[FigureOptions, OutputOptions]:
+    """Checked figure and output options from one mapping of option names to values."""
+    figure: dict[str, Any] = {}
+    output: dict[str, Any] = {}
+    for name, value in values.items():
+        parsed = parse_option(name, value)
+        (figure if OPTION_TABLE[name].target is FigureOptions else output)[name] = parsed
+    return FigureOptions(**figure), OutputOptions(**output)
+
+
+def _only(values: Mapping[str, Any], target: type[Any], other: str) -> None:
+    for name in values:
+        option = OPTION_TABLE.get(name)
+        if option is not None and option.target is not target:
+            raise OptionError(f"{name!r} is {other} option, not one of {target.__name__}")
+
+
+def figure_options(**values: Any) -> FigureOptions:
+    """Checked `FigureOptions` from keyword arguments (`style="flat"`, `annotate="size,rf"`)."""
+    _only(values, FigureOptions, "an output")
+    return split_options(values)[0]
+
+
+def output_options(**values: Any) -> OutputOptions:
+    """Checked `OutputOptions` from keyword arguments (`scale=2`, `transparent=True`)."""
+    _only(values, OutputOptions, "a figure")
+    return split_options(values)[1]

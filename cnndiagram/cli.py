@@ -9,14 +9,13 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 import click
 
 from cnndiagram import __version__
 from cnndiagram.errors import CnnDiagramError
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
-from cnndiagram.render.formats import FORMAT_NAMES, FORMATS
 
 if TYPE_CHECKING:
     from cnndiagram.spec.load import SpecFormat
@@ -26,7 +25,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _Group(click.Group):
-    """Turns every `CnnDiagramError` into one message on stderr and its exit status."""
+    """Turns every `CnnDiagramError` into one message on stderr and its exit status, and
+    builds the commands listed in `lazy` only when they are invoked or listed."""
+
+    lazy: ClassVar[dict[str, Callable[[], click.Command]]] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            self.add_command(self.lazy[cmd_name](), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -219,30 +229,37 @@ def figure_flags(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-@main.command()
-@spec_options
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    help="The figure file; its extension names the format. '-' writes SVG to stdout.",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(list(FORMAT_NAMES)),
-    help="Output format (default: from the extension of -o): "
-    + "; ".join(f"{entry.name}: {entry.description}" for entry in FORMATS.values())
-    + ".",
-)
-@figure_flags
-def render(source: SpecArgs, output: str, fmt: str | None, **options: Any) -> None:
-    """Draw the network as an annotated figure (SVG, PNG, or DOT for the graph style)."""
-    from cnndiagram.diagram import render as render_figure
-    from cnndiagram.render.formats import format_for_path
+def render_command() -> click.Command:
+    """The render command, built when it is asked for: its options come from the option
+    table and the format registry, which the other commands never need to import."""
+    from cnndiagram.render.formats import FORMAT_NAMES, FORMATS
 
-    format_for_path(output, fmt)  # an unknown extension is a usage error before any work
-    render_figure(source.load(), output, fmt=fmt, limits=source.limits, **options)
+    @click.command("render")
+    @spec_options
+    @click.option(
+        "-o",
+        "--output",
+        required=True,
+        help="The figure file; its extension names the format. '-' writes SVG to stdout.",
+    )
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(FORMAT_NAMES)),
+        help="Output format (default: from the extension of -o): "
+        + "; ".join(f"{entry.name}: {entry.description}" for entry in FORMATS.values())
+        + ".",
+    )
+    @figure_flags
+    def render(source: SpecArgs, output: str, fmt: str | None, **options: Any) -> None:
+        """Draw the network as an annotated figure (SVG, PNG, or DOT for the graph style)."""
+        from cnndiagram.diagram import render as render_figure
+        from cnndiagram.render.formats import format_for_path
+
+        format_for_path(output, fmt)  # an unknown extension is a usage error before any work
+        render_figure(source.load(), output, fmt=fmt, limits=source.limits, **options)
+
+    return render
 
 
 @main.command()
@@ -278,6 +295,8 @@ def _default(value: object) -> str:
         return "true" if value else "false"
     return str(value)
 
+
+_Group.lazy["render"] = render_command
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

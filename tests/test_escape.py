@@ -1,0 +1,13 @@
+"""The escaping module's examples are its specification: run them as tests."""
+
+from __future__ import annotations
+
+import doctest
+
+from cnndiagram import escape
+
+
+def test_escape_examples_hold() -> None:
+    result = doctest.testmod(escape)
+    assert result.attempted == 2
+    assert result.failed == 0

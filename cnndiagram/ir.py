@@ -21,6 +21,21 @@ from cnndiagram.source import Source, Span
 ArgValue = Union[int, float, bool, str, None, tuple["ArgValue", ...]]
 
 
+def display_shape(shape: tuple[int, ...], channels_last: bool) -> tuple[int, ...]:
+    """Channels-first storage in the order the spec writes it: `(C, H, W)` as `(H, W, C)`
+    when channels last. A feature vector `(N,)` has no channel axis to move."""
+    if channels_last and len(shape) > 1:
+        return (*shape[1:], shape[0])
+    return shape
+
+
+def stored_shape(dims: tuple[int, ...], channels_last: bool) -> tuple[int, ...]:
+    """The inverse of `display_shape`: dimensions as the spec writes them, channels first."""
+    if channels_last and len(dims) > 1:
+        return (dims[-1], *dims[:-1])
+    return dims
+
+
 class _Frozen:
     __slots__ = ()
     _compared: tuple[str, ...] = ()

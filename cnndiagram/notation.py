@@ -13,16 +13,9 @@ from cnndiagram.engine.formulas import Formula, Notation
 
 if TYPE_CHECKING:
     from cnndiagram.engine.analysis import Analysis
-from cnndiagram.ir import ArgValue, Layer
+from cnndiagram.ir import ArgValue, Layer, display_shape
 
 TIMES = {"ascii": "x", "unicode": "\u00d7"}
-
-
-def display_shape(shape: tuple[int, ...], channels_last: bool) -> tuple[int, ...]:
-    """Channels-first storage to the order the spec uses."""
-    if channels_last and len(shape) > 1:
-        return (*shape[1:], shape[0])
-    return shape
 
 
 def format_shape(shape: tuple[int, ...], channels_last: bool = False, unicode: bool = False) -> str:

@@ -9,9 +9,9 @@ from typing import Any
 from cnndiagram.engine.analysis import Analysis, LayerResult
 from cnndiagram.engine.formulas import Formula, Notation
 from cnndiagram.engine.ops import op_for
+from cnndiagram.ir import display_shape
 from cnndiagram.notation import (
     describe,
-    display_shape,
     format_count,
     format_shape,
     size_lines,
@@ -199,11 +199,7 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
     channels_last = analysis.network.channels_last
 
     def dims(shape: tuple[int, ...] | None) -> list[int] | None:
-        if shape is None:
-            return None
-        if channels_last and len(shape) > 1:
-            return [*shape[1:], shape[0]]
-        return list(shape)
+        return None if shape is None else list(display_shape(shape, channels_last))
 
     layers = []
     for result in analysis.layers:

@@ -11,6 +11,7 @@ from cnndiagram.engine.analysis import analyze
 from cnndiagram.engine.formulas import evaluate
 from cnndiagram.engine.windows import transposed_expr, transposed_size, window_expr, window_size
 from cnndiagram.errors import CnnDiagramError, ShapeError
+from cnndiagram.ir import display_shape, stored_shape
 from cnndiagram.spec.format import format_network
 from cnndiagram.spec.load import load_spec
 
@@ -68,6 +69,15 @@ def test_format_round_trips(text: str) -> None:
     again = load_spec(canonical, expr=True)
     assert again == network
     assert format_network(again) == canonical
+
+
+@given(st.lists(st.integers(1, 9), min_size=1, max_size=4).map(tuple), st.booleans())
+def test_channels_last_order_round_trips(shape: tuple[int, ...], channels_last: bool) -> None:
+    shown = display_shape(shape, channels_last)
+    assert stored_shape(shown, channels_last) == shape
+    # the channel axis is stored first and shown last, unless there is nothing to move
+    assert shown[-1 if channels_last and len(shape) > 1 else 0] == shape[0]
+    assert sorted(shown) == sorted(shape)
 
 
 @settings(max_examples=500, deadline=None)

@@ -12,6 +12,7 @@ from math import prod
 from cnndiagram.catalog import ACTIVATIONS
 from cnndiagram.engine.formulas import Expr, add, div, formula, mul, sub
 from cnndiagram.engine.registry import KEEP, Ctx, Formulas, Op, RfStep, RuleError, register
+from cnndiagram.ir import stored_shape
 
 
 def _none_rf(ctx: Ctx, out: tuple[int, ...]) -> RfStep:
@@ -74,10 +75,7 @@ register(
 def _target(ctx: Ctx) -> tuple[int, ...]:
     value = ctx.args["shape"]
     assert isinstance(value, tuple)
-    dims = tuple(int(v) for v in value if isinstance(v, int))
-    if ctx.channels_last and len(dims) > 1:
-        dims = (dims[-1], *dims[:-1])
-    return dims
+    return stored_shape(tuple(int(v) for v in value if isinstance(v, int)), ctx.channels_last)
 
 
 def _reshape_shape(ctx: Ctx) -> tuple[int, ...]:

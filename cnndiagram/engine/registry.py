@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple, Union
 
 from cnndiagram.engine.formulas import Formula
 from cnndiagram.engine.windows import AXIS_LABELS, AXIS_NAMES, Pad
-from cnndiagram.ir import ArgValue, Layer
+from cnndiagram.ir import ArgValue, Layer, display_shape
 
 if TYPE_CHECKING:
     from fractions import Fraction  # created lazily: only upsampling layers need fractions
@@ -57,10 +57,7 @@ class Ctx:
 
     def display_dims(self, shape: tuple[int, ...] | None = None) -> tuple[int, ...]:
         """Dimensions in the order the spec writes them (channels last when asked)."""
-        dims = self.shape if shape is None else shape
-        if self.channels_last and len(dims) > 1:
-            return (*dims[1:], dims[0])
-        return dims
+        return display_shape(self.shape if shape is None else shape, self.channels_last)
 
     def integer(self, key: str) -> int:
         value = self.args[key]

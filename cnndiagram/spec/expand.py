@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from cnndiagram.catalog import BLOCKS, MERGES, lookup_kind
 from cnndiagram.errors import LimitError, SpecError
-from cnndiagram.ir import ArgValue, Input, Layer, Network
+from cnndiagram.ir import ArgValue, Input, Layer, Network, stored_shape
 from cnndiagram.source import Span
 from cnndiagram.spec.raw import RawBlock, RawItem, RawRef, RawSpec, RawStatement
 from cnndiagram.spec.validate import Validator, suggest
@@ -77,9 +77,7 @@ class _Expander:
         shape = input_args["shape"]
         assert isinstance(shape, tuple)
         channels_last = bool(input_args["channels_last"])
-        dims = tuple(int(dim) for dim in shape if isinstance(dim, int))
-        if channels_last and len(dims) > 1:
-            dims = (dims[-1], *dims[:-1])
+        dims = stored_shape(tuple(int(dim) for dim in shape if isinstance(dim, int)), channels_last)
         layers = tuple(
             Layer(
                 names[i],

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from cnndiagram.catalog import KINDS, MERGES
-from cnndiagram.ir import ArgValue, Layer, Network
+from cnndiagram.ir import ArgValue, Layer, Network, display_shape
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 _RESERVED = {"title", "true", "false", "null"}
@@ -64,9 +64,7 @@ def format_network(network: Network) -> str:
     lines = []
     if network.title is not None:
         lines.append(f"title {quote(network.title)}")
-    shape = network.input.shape
-    if network.channels_last and len(shape) > 1:
-        shape = (*shape[1:], shape[0])
+    shape = display_shape(network.input.shape, network.channels_last)
     dims = "x".join(map(str, shape)) if len(shape) > 1 else f"{shape[0]}"
     flag = ", channels_last" if network.channels_last else ""
     lines.append(f"{_name(network.input.name)}: input({dims}{flag})")

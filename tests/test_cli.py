@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cnndiagram.cli import main
+from cnndiagram.render.formats import FORMATS
 
 from conftest import SAMPLES, cli
 
@@ -148,7 +149,8 @@ def test_render_errors_leave_nothing_behind(tmp_path: Path) -> None:
     unknown = cli("render", "-e", SEED, "-o", str(tmp_path / "z.gif"))
     assert unknown.returncode == 2  # a usage error, like click's own
     assert "cannot tell the output format" in unknown.stderr
-    assert "svg (.svg), png (.png), dot (.dot, .gv)" in unknown.stderr
+    for entry in FORMATS.values():
+        assert f"{entry.name} ({', '.join(entry.extensions)})" in unknown.stderr
     assert list(tmp_path.iterdir()) == []
     usage = cli("render", "-e", SEED, "-o", "x.svg", "--annotate", "size,colour")
     assert usage.returncode == 2 and "unknown annotation 'colour'" in usage.stderr

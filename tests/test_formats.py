@@ -22,7 +22,12 @@ from layout_checks import problems
 
 SEED = "I(1x28x28)-C(32,5)-P(2)-C(32,3)-P(2)-H(256)-O(10)"
 PROGRAMS = ["graphviz-pure"] + (["dot"] if shutil.which("dot") else [])
-MAGIC = {"svg": b"<svg", "png": b"\x89PNG\r\n\x1a\n", "dot": b"digraph network {"}
+MAGIC = {
+    "svg": b"<svg",
+    "png": b"\x89PNG\r\n\x1a\n",
+    "pdf": b"%PDF-1.7",
+    "dot": b"digraph network {",
+}
 
 
 def test_extensions_and_names_resolve_through_the_registry() -> None:
@@ -137,3 +142,13 @@ def test_a_graphviz_that_hangs_is_stopped(tmp_path: Path) -> None:
 def test_graph_scene_options_are_typed() -> None:
     options = figure_options(style="graph", direction="LR")
     assert Diagram(SEED, **options._asdict()).options == options
+
+
+def test_the_embedded_font_has_a_family_name_of_its_own() -> None:
+    """Pasted inline into an HTML page, the figure must not replace the page's DejaVu Sans."""
+    root = ET.fromstring(Diagram(SEED).to_svg())
+    family = root.get("font-family") or ""
+    assert family.startswith("'cnndiagram DejaVu Sans', 'DejaVu Sans'")
+    style = next(root.iter("{http://www.w3.org/2000/svg}style")).text or ""
+    assert style.count("font-family:'cnndiagram DejaVu Sans'") == 2
+    assert "font-family:'DejaVu Sans'" not in style

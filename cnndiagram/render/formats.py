@@ -65,6 +65,14 @@ FORMATS: dict[str, OutputFormat] = {
             binary=True,
         ),
         OutputFormat(
+            "pdf",
+            (".pdf",),
+            "vector PDF, one page of the figure's size, font embedded",
+            "application/pdf",
+            "cnndiagram.render.pdf:PdfBackend",
+            binary=True,
+        ),
+        OutputFormat(
             "dot",
             (".dot", ".gv"),
             "Graphviz DOT text (graph style)",

@@ -35,6 +35,12 @@ def arrow_head(line: Line) -> tuple[tuple[float, float], ...]:
     return ((x1, y1), (bx + nx, by + ny), (bx - nx, by - ny))
 
 
+#: The family name the embedded font is declared under: a name of its own, so an SVG pasted
+#: into an HTML page can never replace that page's own DejaVu Sans (its other glyphs, its
+#: kerning); renderers that do not read the embedded font fall back to the installed one.
+EMBEDDED_FAMILY = "cnndiagram DejaVu Sans"
+
+
 def font_faces() -> str:
     """CSS embedding the shipped font subset (regular and bold)."""
     return _font_face(False) + _font_face(True)
@@ -45,7 +51,7 @@ def _font_face(bold: bool) -> str:
         data = base64.b64encode(handle.read()).decode("ascii")
     weight = "bold" if bold else "normal"
     return (
-        f"@font-face{{font-family:'DejaVu Sans';font-weight:{weight};"
+        f"@font-face{{font-family:'{EMBEDDED_FAMILY}';font-weight:{weight};"
         f"src:url(data:font/woff2;base64,{data}) format('woff2')}}"
     )
 
@@ -96,7 +102,8 @@ def render_svg(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {number(scene.width)} {number(scene.height)}" role="img" '
         f'aria-labelledby="{prefix}title {prefix}desc" xml:space="preserve" '
-        f"font-family=\"'DejaVu Sans', 'Bitstream Vera Sans', Verdana, sans-serif\" "
+        f"font-family=\"'{EMBEDDED_FAMILY}', 'DejaVu Sans', 'Bitstream Vera Sans', Verdana, "
+        'sans-serif" '
         'style="font-kerning:none;font-variant-ligatures:none;text-rendering:geometricPrecision">',
         f'<title id="{prefix}title">{xml_escape(scene.title)}</title>',
         f'<desc id="{prefix}desc">{xml_escape(scene.description)}</desc>',

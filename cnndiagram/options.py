@@ -64,6 +64,13 @@ class Direction(Word):
     LR = "LR"
 
 
+class FontName(Word):
+    """The shipped typeface the figure is measured and drawn in."""
+
+    SANS = "sans"  # DejaVu Sans
+    SERIF = "serif"  # STIX General, a Times-like face for papers
+
+
 class Annotation(Word):
     """A row under each block."""
 
@@ -94,6 +101,7 @@ class FigureOptions(NamedTuple):
     layout: Arrangement = Arrangement.ROW
     direction: Direction = Direction.TB
     edge_labels: bool = False  # graph style: tensor sizes on the edges
+    font: FontName = FontName.SANS
 
 
 class OutputOptions(NamedTuple):
@@ -283,6 +291,13 @@ OPTIONS: tuple[Option, ...] = (
         "Graph style: tensor sizes on the edges.",
         flag=True,
         negatable=False,
+    ),
+    Option(
+        "font",
+        _FIG,
+        _enum(FontName, "font"),
+        "Typeface: DejaVu Sans, or a Times-like serif (STIX) for papers; both are embedded.",
+        _choices(FontName),
     ),
     Option(
         "scale",

@@ -32,8 +32,10 @@ document.fonts.ready.then(() => {{
     const b = t.getBBox();
     return [t.textContent, b.x, b.y, b.width, b.height];
   }});
-  const loaded = document.fonts.check('11px "DejaVu Sans"') &&
-                 [...document.fonts].every(f => f.status === "loaded");
+  // the embedded faces (regular and bold), under the figure's own family name
+  const loaded = document.fonts.size === 2 &&
+                 [...document.fonts].every(f => f.status === "loaded" &&
+                                                f.family.startsWith("cnndiagram"));
   document.getElementById("out").textContent = JSON.stringify({{boxes, loaded}});
 }});
 </script></body></html>"""
@@ -92,6 +94,8 @@ def browser_boxes(svg: str, tmp_path: Path) -> dict[str, object]:
         ("inception.cnn", {}),
         ("resnet50.cnn", {"collapse": True, "max_width": 1600}),
         ("unet.cnn", {"layout": "u"}),
+        ("seed.cnn", {"font": "serif"}),
+        ("resnet18.cnn", {"font": "serif", "style": "graph", "edge_labels": True}),
     ],
 )
 def test_text_lands_where_measured(sample: str, options: dict[str, object], tmp_path: Path) -> None:

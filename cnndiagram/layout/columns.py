@@ -12,7 +12,7 @@ from typing import NamedTuple
 from cnndiagram.catalog import ACTIVATIONS
 from cnndiagram.engine.analysis import Analysis, LayerResult
 from cnndiagram.engine.formulas import group_digits
-from cnndiagram.layout.text import clean
+from cnndiagram.layout.text import TYPEFACES, Typeface, clean
 from cnndiagram.layout.theme import category
 from cnndiagram.notation import describe, format_shape, size_lines
 from cnndiagram.options import FigureOptions
@@ -112,6 +112,7 @@ def build_columns(analysis: Analysis, options: FigureOptions) -> list[Column]:
     `collapse`, iterations after the first of a `repeat` are left out and the first carries
     a badge with the stage's total."""
     channels_last = analysis.network.channels_last
+    face = TYPEFACES[options.font]
     readers: dict[str, int] = {}
     for result in analysis.layers:
         for name in result.inputs:
@@ -136,12 +137,12 @@ def build_columns(analysis: Analysis, options: FigureOptions) -> list[Column]:
             and result.inputs[0] == last.members[-1]
             and readers.get(result.inputs[0], 0) == 1
         ):
-            columns[-1] = _fold(analysis, last, result)
+            columns[-1] = _fold(analysis, last, result, face)
             column_of[result.name] = len(columns) - 1
             continue
         cat = category(result.kind)
-        label = clean(_label(result))
-        name = clean(result.name)
+        label = clean(_label(result), face)
+        name = clean(result.name, face)
         rows: dict[str, list[str]] = {"name": [name], "label": [label] if label != name else []}
         merge = result.kind in ("add", "multiply")
         if "size" in options.annotate:
@@ -183,9 +184,9 @@ def build_columns(analysis: Analysis, options: FigureOptions) -> list[Column]:
     return columns
 
 
-def _fold(analysis: Analysis, last: Column, result: LayerResult) -> Column:
+def _fold(analysis: Analysis, last: Column, result: LayerResult, face: Typeface) -> Column:
     merged = {key: list(lines) for key, lines in last.rows.items()}
-    addition = clean(_fold_label(result))
+    addition = clean(_fold_label(result), face)
     if merged["label"]:
         merged["label"][-1] += ", " + addition
     else:

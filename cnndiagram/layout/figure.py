@@ -31,7 +31,7 @@ from cnndiagram.layout.measure import (
 )
 from cnndiagram.layout.placement import Plan, plan
 from cnndiagram.layout.scene import Group, Primitive, Scene, Text
-from cnndiagram.layout.text import ascent, clean, descent
+from cnndiagram.layout.text import TYPEFACES, ascent, clean, descent
 from cnndiagram.layout.theme import THEMES, Theme, luminance
 from cnndiagram.notation import describe_network
 from cnndiagram.options import FigureOptions
@@ -69,7 +69,7 @@ def layout(analysis: Analysis, options: FigureOptions | None = None) -> Scene:
     items: list[Primitive] = []
     y = m.margin
     title = analysis.network.title if sheet.options.title is None else sheet.options.title
-    title = clean(title or "")
+    title = clean(title or "", m.face)
     content_width = max(sum(sheet.slot[r] for r in band) for band in sheet.where.bands) - m.gap
     if title:
         head, y = _title(sheet, title, y)
@@ -92,19 +92,20 @@ def layout(analysis: Analysis, options: FigureOptions | None = None) -> Scene:
         tuple(items),
         title or "Network diagram",
         describe_network(analysis),
+        sheet.m.face.key,
     )
 
 
 def _sheet(analysis: Analysis, options: FigureOptions) -> Sheet:
     """Columns with their blocks and text measured, placed in ranks, lanes and bands."""
     theme = THEMES[options.theme]
-    m = Metrics.of(options.font_size)
+    m = Metrics.of(options.font_size, TYPEFACES[options.font])
     columns = build_columns(analysis, options)
     spatial = [d for c in columns for d in c.result.output_shape[1:]] or [1]
     blocks = [block_for(column, options, max(spatial)) for column in columns]
     lines = [row_lines(column, m) for column in columns]
     widths = [
-        max(block.extent, column_text_width(line, m.f)) + m.gap
+        max(block.extent, column_text_width(line, m.f, m.face)) + m.gap
         for block, line in zip(blocks, lines)
     ]
     available = None if options.max_width is None else max(options.max_width - 2 * m.margin, 1)
@@ -112,7 +113,7 @@ def _sheet(analysis: Analysis, options: FigureOptions) -> Sheet:
     slot = dict.fromkeys(where.rank, 0.0)
     for index, width in enumerate(widths):
         slot[where.rank[index]] = max(slot[where.rank[index]], width)
-    return Sheet(columns, blocks, lines, where, slot, m, options, theme, Texts(theme))
+    return Sheet(columns, blocks, lines, where, slot, m, options, theme, Texts(theme, m.face))
 
 
 def _title(sheet: Sheet, title: str, y: float) -> tuple[Text, float]:
@@ -120,9 +121,15 @@ def _title(sheet: Sheet, title: str, y: float) -> tuple[Text, float]:
     m, f = sheet.m, sheet.m.f
     size = 1.45 * f
     head = sheet.texts.make(
-        m.margin, y + ascent(size, True), title, size, bold=True, anchor="start", role="title"
+        m.margin,
+        y + ascent(size, True, m.face),
+        title,
+        size,
+        bold=True,
+        anchor="start",
+        role="title",
     )
-    y += ascent(size, True) + descent(size, True) + 1.2 * f
+    y += ascent(size, True, m.face) + descent(size, True, m.face) + 1.2 * f
     return head, y
 
 
@@ -210,7 +217,9 @@ def _column_shapes(sheet: Sheet, index: int, cell: Cell) -> list[Primitive]:
     if sheet.options.style == "flat":
         size = 1.25 * sheet.options.font_size
         colour = "#ffffff" if luminance(fill) < 0.3 else "#1a1a1a"
-        baseline = cell.mid + (ascent(size, True) - descent(size, True)) / 2
+        baseline = (
+            cell.mid + (ascent(size, True, sheet.m.face) - descent(size, True, sheet.m.face)) / 2
+        )
         shapes.append(
             sheet.texts.make(
                 cell.centre, baseline, column.letter, size, bold=True, fill=colour, role="letter"
@@ -227,7 +236,7 @@ def _column_rows(sheet: Sheet, index: int, centre: float, lane: Lane) -> list[Pr
         size, bold = row_size(key, m.f)
         colour = theme.text if key in ("name", "label", "size", "repeat") else theme.muted
         for n, value in enumerate(sheet.lines[index].get(key, [])):
-            baseline = row_y + n * m.line + ascent(size, bold)
+            baseline = row_y + n * m.line + ascent(size, bold, m.face)
             out.append(
                 sheet.texts.make(centre, baseline, value, size, bold=bold, fill=colour, role=key)
             )
@@ -244,7 +253,7 @@ def _totals(
     for line in totals(analysis, m, max(content_width, 30 * f), sheet.options):
         size = f * 1.05
         total = sheet.texts.make(
-            m.margin, y + ascent(size), line, size, anchor="start", role="totals"
+            m.margin, y + ascent(size, face=m.face), line, size, anchor="start", role="totals"
         )
         footer.append(total)
         content_width = max(content_width, total.width)

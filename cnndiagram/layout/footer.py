@@ -15,12 +15,12 @@ from cnndiagram.options import FigureOptions
 def totals(analysis: Analysis, m: Metrics, limit: float, options: FigureOptions) -> list[str]:
     total = analysis.total_formula().text("unicode", group=True) + " parameters"
     lines = [total]
-    if text_width(total, m.f) > limit:
+    if text_width(total, m.f, face=m.face) > limit:
         terms = total.split(" + ")
         lines = [terms[0]]
         for term in terms[1:]:
             candidate = f"{lines[-1]} + {term}"
-            if text_width(candidate, m.f) <= limit:
+            if text_width(candidate, m.f, face=m.face) <= limit:
                 lines[-1] = candidate
             else:
                 lines[-1] += " +"
@@ -45,7 +45,7 @@ def legend(
     swatch = 0.9 * m.f
     line_height = 1.6 * m.f
     for name in entries:
-        width = swatch + 0.4 * m.f + text_width(name, m.f) + 1.4 * m.f
+        width = swatch + 0.4 * m.f + text_width(name, m.f, face=m.face) + 1.4 * m.f
         if x > m.margin and x + width - 1.4 * m.f > m.margin + limit:
             x = m.margin
             y += line_height
@@ -58,7 +58,7 @@ def legend(
                 0.6,
             )
         )
-        baseline = top + swatch / 2 + (ascent(m.f) - descent(m.f)) / 2
+        baseline = top + swatch / 2 + (ascent(m.f, face=m.face) - descent(m.f, face=m.face)) / 2
         items.append(
             texts.make(
                 x + swatch + 0.4 * m.f,

@@ -26,7 +26,7 @@ from cnndiagram.layout.columns import Column, build_columns
 from cnndiagram.layout.graphviz import run_graphviz
 from cnndiagram.layout.measure import Texts
 from cnndiagram.layout.scene import Group, Line, Point, Polygon, Primitive, Scene, Text
-from cnndiagram.layout.text import FAMILY, ascent, clean, descent, text_width
+from cnndiagram.layout.text import TYPEFACES, Typeface, ascent, clean, descent, text_width
 from cnndiagram.layout.theme import THEMES, Theme, luminance
 from cnndiagram.notation import describe_network, format_shape
 from cnndiagram.options import FigureOptions
@@ -60,7 +60,8 @@ def _totals(analysis: Analysis) -> str:
 
 def _heading(analysis: Analysis, options: FigureOptions) -> tuple[str | None, str | None]:
     title = analysis.network.title if options.title is None else options.title
-    return (clean(title) if title else None), (_totals(analysis) if options.totals else None)
+    face = TYPEFACES[options.font]
+    return (clean(title, face) if title else None), (_totals(analysis) if options.totals else None)
 
 
 def _text_on(fill: str) -> str:
@@ -76,20 +77,22 @@ def _new_graph(options: FigureOptions, theme: Theme) -> pydot.Dot:
     import pydot
 
     f = options.font_size
+    # the DOT names a family its users may have installed, not the embedded copy
+    family = TYPEFACES[options.font].fallbacks.split(",")[0].strip("' ")
     graph = pydot.Dot(
         "network",
         graph_type="digraph",
         rankdir=options.direction.value,
         bgcolor=theme.background or "transparent",
-        fontname=FAMILY,
+        fontname=family,
         fontcolor=theme.text,
         nodesep="0.3",
         ranksep="0.35",
     )
-    graph.set_node_defaults(shape="plain", fontname=FAMILY, fontsize=f"{f:g}", fontcolor=theme.text)
+    graph.set_node_defaults(shape="plain", fontname=family, fontsize=f"{f:g}", fontcolor=theme.text)
     graph.set_edge_defaults(
         color=theme.arrow,
-        fontname=FAMILY,
+        fontname=family,
         fontsize=f"{0.85 * f:g}",
         fontcolor=theme.muted,
         arrowsize="0.6",
@@ -149,13 +152,19 @@ class _Card(NamedTuple):
     height: float
 
 
-def _card(column: Column, f: float) -> _Card:
+def _step(f: float, face: Typeface) -> float:
+    """Line pitch in a card: 1.25 em, or more for a face whose glyphs reach further."""
+    extent = ascent(f, True, face) + descent(f, True, face)
+    return max(1.25 * f, 1.05 * extent)
+
+
+def _card(column: Column, f: float, face: Typeface) -> _Card:
     head = tuple((line, True) for line in column.rows["name"])
     head += tuple((line, False) for line in column.rows.get("label", []))
     body = tuple(line for key in ROWS for line in column.rows.get(key, []))
-    pad, step = 0.3 * f, 1.25 * f
-    widths = [text_width(line, f, bold) for line, bold in head]
-    widths += [text_width(line, f) for line in body]
+    pad, step = 0.3 * f, _step(f, face)
+    widths = [text_width(line, f, bold, face) for line, bold in head]
+    widths += [text_width(line, f, face=face) for line in body]
     width = max(widths, default=0.0) + 2 * pad + 2
     head_height = len(head) * step + 2 * pad
     height = head_height + (len(body) * step + 2 * pad if body else 0.0)
@@ -184,7 +193,8 @@ def _placement_graph(
             if options.edge_labels:
                 size = 0.85 * f
                 # room around the text, so Graphviz keeps every spline off the label
-                width = math.ceil(text_width(_edge_size(analysis, columns[source]), size) + size)
+                label = _edge_size(analysis, columns[source])
+                width = math.ceil(text_width(label, size, face=TYPEFACES[options.font]) + size)
                 height = math.ceil(2.0 * size)
                 edge.set(
                     "label",
@@ -274,9 +284,9 @@ def _rect(x0: float, y0: float, x1: float, y1: float, fill: str, stroke: str) ->
     return Polygon(((x0, y0), (x1, y0), (x1, y1), (x0, y1)), fill, stroke)
 
 
-def _centred(middle: float, size: float) -> float:
+def _centred(middle: float, size: float, face: Typeface) -> float:
     """The baseline that centres a line of text of `size` on `middle`."""
-    return middle + (ascent(size) - descent(size)) / 2
+    return middle + (ascent(size, face=face) - descent(size, face=face)) / 2
 
 
 def _draw_card(
@@ -286,17 +296,17 @@ def _draw_card(
     x0, y0 = cx - card.width / 2, cy - card.height / 2
     x1, y1 = x0 + card.width, y0 + card.height
     fill = theme.fills[column.category]
-    pad, step = 0.3 * f, 1.25 * f
+    pad, step = 0.3 * f, _step(f, texts.face)
     items: list[Primitive] = [_rect(x0, y0, x1, y0 + card.head_height, fill, theme.stroke)]
     if card.body:
         items.append(
             _rect(x0, y0 + card.head_height, x1, y1, theme.background or "#ffffff", theme.stroke)
         )
-    baseline = _centred(y0 + pad + step / 2, f)
+    baseline = _centred(y0 + pad + step / 2, f, texts.face)
     for line, bold in card.head:
         items.append(texts.make(cx, baseline, line, f, bold=bold, fill=_text_on(fill)))
         baseline += step
-    baseline = _centred(y0 + card.head_height + pad + step / 2, f)
+    baseline = _centred(y0 + card.head_height + pad + step / 2, f, texts.face)
     for line in card.body:
         items.append(texts.make(cx, baseline, line, f))
         baseline += step
@@ -306,10 +316,11 @@ def _draw_card(
 def graph_scene(analysis: Analysis, options: FigureOptions) -> Scene:
     """The graph style as a scene: Graphviz places the measured boxes, the scene draws them."""
     theme = THEMES[options.theme]
-    texts = Texts(theme)
+    face = TYPEFACES[options.font]
+    texts = Texts(theme, face)
     f = options.font_size
     columns = build_columns(analysis, options)
-    cards = [_card(column, f) for column in columns]
+    cards = [_card(column, f, face) for column in columns]
     dot = _placement_graph(analysis, options, columns, cards).to_string()
     placed = _read_layout(run_graphviz(dot, "json"))
 
@@ -338,7 +349,11 @@ def graph_scene(analysis: Analysis, options: FigureOptions) -> Scene:
             size = 0.85 * f
             items.append(
                 texts.make(
-                    lx, _centred(ly, size), _edge_size(analysis, source), size, fill=theme.muted
+                    lx,
+                    _centred(ly, size, face),
+                    _edge_size(analysis, source),
+                    size,
+                    fill=theme.muted,
                 )
             )
     for index, (column, card) in enumerate(zip(columns, cards)):
@@ -354,4 +369,5 @@ def graph_scene(analysis: Analysis, options: FigureOptions) -> Scene:
         tuple(items),
         title or "Network diagram",
         describe_network(analysis),
+        face.key,
     )

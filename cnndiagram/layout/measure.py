@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from cnndiagram.layout.columns import Column
 from cnndiagram.layout.scene import Text
-from cnndiagram.layout.text import ascent, descent, text_width
+from cnndiagram.layout.text import SANS, Typeface, ascent, descent, text_width
 from cnndiagram.layout.theme import Theme
 
 
@@ -20,17 +20,23 @@ class Metrics(NamedTuple):
     line: float
     band_gap: float
     max_line: float
+    face: Typeface = SANS
 
     @classmethod
-    def of(cls, f: float) -> Metrics:
-        return cls(f, 2.0 * f, 1.8 * f, 1.4 * f, 2.6 * f, 15.0 * f)
+    def of(cls, f: float, face: Typeface = SANS) -> Metrics:
+        # Rows are 1.4 em apart, or further for a face whose glyphs reach further (the
+        # bold name row is the tallest).
+        extent = ascent(1.05 * f, True, face) + descent(1.05 * f, True, face)
+        line = max(1.4 * f, 1.1 * extent)
+        return cls(f, 2.0 * f, 1.8 * f, line, 2.6 * f, 15.0 * f, face)
 
 
 class Texts:
     """Builds measured `Text` primitives in one place."""
 
-    def __init__(self, theme: Theme) -> None:
+    def __init__(self, theme: Theme, face: Typeface = SANS) -> None:
         self.theme = theme
+        self.face = face
 
     def make(
         self,
@@ -49,9 +55,9 @@ class Texts:
             y,
             text,
             size,
-            text_width(text, size, bold),
-            ascent(size, bold),
-            descent(size, bold),
+            text_width(text, size, bold, self.face),
+            ascent(size, bold, self.face),
+            descent(size, bold, self.face),
             fill or self.theme.text,
             anchor,
             bold,
@@ -59,9 +65,9 @@ class Texts:
         )
 
 
-def split_line(line: str, limit: float, f: float, key: str) -> list[str]:
+def split_line(line: str, limit: float, f: float, key: str, face: Typeface = SANS) -> list[str]:
     """Breaks an over-long formula before its ` = ` and an over-long label after a `, `."""
-    if text_width(line, f) <= limit:
+    if text_width(line, f, face=face) <= limit:
         return [line]
     if key != "label":
         if " = " in line:
@@ -72,7 +78,7 @@ def split_line(line: str, limit: float, f: float, key: str) -> list[str]:
     out = [parts[0]]
     for part in parts[1:]:
         candidate = f"{out[-1]}, {part}"
-        if text_width(candidate, f) <= limit:
+        if text_width(candidate, f, face=face) <= limit:
             out[-1] = candidate
         else:
             out[-1] += ","
@@ -82,7 +88,7 @@ def split_line(line: str, limit: float, f: float, key: str) -> list[str]:
 
 def row_lines(column: Column, m: Metrics) -> dict[str, list[str]]:
     return {
-        key: [piece for line in lines for piece in split_line(line, m.max_line, m.f, key)]
+        key: [piece for line in lines for piece in split_line(line, m.max_line, m.f, key, m.face)]
         for key, lines in column.rows.items()
     }
 
@@ -91,9 +97,9 @@ def row_size(key: str, f: float) -> tuple[float, bool]:
     return (f * 1.05, True) if key == "name" else (f, False)
 
 
-def column_text_width(lines: dict[str, list[str]], f: float) -> float:
+def column_text_width(lines: dict[str, list[str]], f: float, face: Typeface = SANS) -> float:
     widths = [0.0]
     for key, values in lines.items():
         size, bold = row_size(key, f)
-        widths += [text_width(value, size, bold) for value in values]
+        widths += [text_width(value, size, bold, face) for value in values]
     return max(widths)

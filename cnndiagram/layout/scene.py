@@ -77,7 +77,7 @@ class Scene(NamedTuple):
     items: tuple[Primitive, ...]
     title: str
     description: str
-    font_family: str = "DejaVu Sans"
+    typeface: str = "sans"  # a key of layout.text.TYPEFACES: the font every text is in
 
 
 def walk(items: tuple[Primitive, ...], group: str = "") -> list[tuple[str, Primitive]]:

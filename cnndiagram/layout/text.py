@@ -1,9 +1,9 @@
-"""Layout stage: text measurement from the shipped font's advance widths.
+"""Layout stage: text measurement from the shipped fonts' advance widths.
 
-The figure's font (a DejaVu Sans subset without kerning or ligatures, built by
-tools/build_font.py) is measured here from a small JSON table, so laying out a figure
-imports no font library; the SVG embeds the same font and the PNG rasteriser loads
-it, so every renderer advances text exactly as measured.
+The figure's typefaces (subsets of DejaVu Sans and of STIX General without kerning or
+ligatures, built by tools/build_font.py) are measured here from small JSON tables, so
+laying out a figure imports no font library; the SVG and PDF embed the same fonts and
+the PNG rasteriser loads them, so every renderer advances text exactly as measured.
 """
 
 from __future__ import annotations
@@ -15,15 +15,50 @@ from typing import NamedTuple
 
 # os.path rather than pathlib: this module is on the start-up path of every figure.
 FONT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fonts")
-FONT_FILES = {
-    False: os.path.join(FONT_DIR, "DejaVuSans-cnn.ttf"),
-    True: os.path.join(FONT_DIR, "DejaVuSans-Bold-cnn.ttf"),
+
+
+class Typeface(NamedTuple):
+    """One shipped typeface: its files, its metrics table, and the names it goes by."""
+
+    key: str  # the `--font` value
+    family: str  # the family name inside the font files (what rasterisers match)
+    embedded_family: str  # the name an SVG declares its embedded copy under
+    fallbacks: str  # CSS families for renderers that do not load the embedded font
+    stem: str  # file names: {stem}-cnn.ttf, {stem}-Bold-cnn.ttf and .woff2
+    metrics_file: str
+
+    def files(self, web: bool = False) -> dict[bool, str]:
+        extension = "woff2" if web else "ttf"
+        return {
+            False: os.path.join(FONT_DIR, f"{self.stem}-cnn.{extension}"),
+            True: os.path.join(FONT_DIR, f"{self.stem}-Bold-cnn.{extension}"),
+        }
+
+
+TYPEFACES = {
+    face.key: face
+    for face in (
+        # An embedded family name of its own, so an SVG pasted into an HTML page never
+        # replaces that page's own DejaVu Sans (its other glyphs, its kerning).
+        Typeface(
+            "sans",
+            "DejaVu Sans",
+            "cnndiagram DejaVu Sans",
+            "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, sans-serif",
+            "DejaVuSans",
+            "metrics.json",
+        ),
+        Typeface(
+            "serif",
+            "cnndiagram Serif",
+            "cnndiagram Serif",
+            "'STIX Two Text', STIXGeneral, 'Times New Roman', Times, serif",
+            "Serif",
+            "metrics-serif.json",
+        ),
+    )
 }
-WEB_FONT_FILES = {
-    False: os.path.join(FONT_DIR, "DejaVuSans-cnn.woff2"),
-    True: os.path.join(FONT_DIR, "DejaVuSans-Bold-cnn.woff2"),
-}
-FAMILY = "DejaVu Sans"
+SANS = TYPEFACES["sans"]
 
 
 class FontMetrics(NamedTuple):
@@ -34,9 +69,9 @@ class FontMetrics(NamedTuple):
     advances: dict[int, int]
 
 
-@lru_cache(maxsize=1)
-def _metrics() -> dict[bool, FontMetrics]:
-    with open(os.path.join(FONT_DIR, "metrics.json"), encoding="utf-8") as handle:
+@lru_cache(maxsize=4)
+def _metrics(face: Typeface = SANS) -> dict[bool, FontMetrics]:
+    with open(os.path.join(FONT_DIR, face.metrics_file), encoding="utf-8") as handle:
         data = json.load(handle)
     out = {}
     for bold, key in ((False, "regular"), (True, "bold")):
@@ -51,14 +86,14 @@ def _metrics() -> dict[bool, FontMetrics]:
     return out
 
 
-def supported(char: str, bold: bool = False) -> bool:
-    return ord(char) in _metrics()[bold].advances
+def supported(char: str, bold: bool = False, face: Typeface = SANS) -> bool:
+    return ord(char) in _metrics(face)[bold].advances
 
 
-def clean(text: str) -> str:
+def clean(text: str, face: Typeface = SANS) -> str:
     """Characters the font lacks become '?', so what is drawn is what was measured; control
     characters (a name may hold anything) become spaces."""
-    advances = _metrics()[False].advances
+    advances = _metrics(face)[False].advances
     return "".join(
         " "
         if ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0
@@ -69,19 +104,19 @@ def clean(text: str) -> str:
     )
 
 
-def text_width(text: str, size: float, bold: bool = False) -> float:
-    metrics = _metrics()[bold]
+def text_width(text: str, size: float, bold: bool = False, face: Typeface = SANS) -> float:
+    metrics = _metrics(face)[bold]
     advances = metrics.advances
     missing = metrics.missing
     units = sum(advances.get(ord(char), missing) for char in text)
     return units * size / metrics.units_per_em
 
 
-def ascent(size: float, bold: bool = False) -> float:
-    metrics = _metrics()[bold]
+def ascent(size: float, bold: bool = False, face: Typeface = SANS) -> float:
+    metrics = _metrics(face)[bold]
     return metrics.ascender * size / metrics.units_per_em
 
 
-def descent(size: float, bold: bool = False) -> float:
-    metrics = _metrics()[bold]
+def descent(size: float, bold: bool = False, face: Typeface = SANS) -> float:
+    metrics = _metrics(face)[bold]
     return -metrics.descender * size / metrics.units_per_em

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from cnndiagram.escape import number
 from cnndiagram.layout.scene import Group, Line, Polygon, Primitive, Scene, Text
-from cnndiagram.layout.text import FONT_FILES
+from cnndiagram.layout.text import TYPEFACES
 from cnndiagram.render.svg import arrow_head
 from cnndiagram.render.truetype import FontFacts, read_font
 
@@ -187,7 +187,8 @@ def _font(writer: _Writer, font: FontFacts, glyphs: set[int]) -> int:
 
 
 def render_pdf(scene: Scene, *, transparent: bool = False) -> bytes:
-    fonts = {bold: read_font(path) for bold, path in FONT_FILES.items()}
+    files = TYPEFACES[scene.typeface].files()
+    fonts = {bold: read_font(path) for bold, path in files.items()}
     page = _Page(scene.height)
     if scene.background and not transparent:
         page.ops.append(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from cnndiagram.errors import CnnDiagramError, LimitError, MissingDependencyError
 from cnndiagram.layout.scene import Scene
-from cnndiagram.layout.text import FONT_FILES
+from cnndiagram.layout.text import SANS, TYPEFACES, Typeface
 from cnndiagram.limits import DEFAULT_MAX_PIXELS
 from cnndiagram.render.svg import render_svg
 
@@ -77,7 +77,8 @@ def render_png(
     """PNG bytes at `scale` pixels per SVG unit (2 gives sharp text on high-density screens)."""
     _check_pixels(round(scene.width * scale), round(scene.height * scale), max_pixels)
     svg = render_svg(scene, embed_font=False, scale=scale, transparent=transparent)
-    return rasterise(svg, dpi if dpi is not None else 96.0 * scale, max_pixels)
+    face = TYPEFACES[scene.typeface]
+    return rasterise(svg, dpi if dpi is not None else 96.0 * scale, max_pixels, face)
 
 
 class PngBackend:
@@ -102,13 +103,15 @@ def _check_pixels(width: int, height: int, max_pixels: int) -> None:
         )
 
 
-def rasterise(svg: str, dpi: float, max_pixels: int = DEFAULT_MAX_PIXELS) -> bytes:
-    """Any SVG (ours, or Graphviz's) to PNG at its intrinsic size, with the shipped fonts."""
+def rasterise(
+    svg: str, dpi: float, max_pixels: int = DEFAULT_MAX_PIXELS, face: Typeface = SANS
+) -> bytes:
+    """One of our SVGs to PNG at its intrinsic size, with the shipped font it is set in."""
     render, usvg = _resvg()
     options = usvg.Options.default()
-    for path in FONT_FILES.values():
+    for path in face.files().values():
         options.load_font_file(path)
-    options.font_family = "DejaVu Sans"
+    options.font_family = face.family
     try:
         tree = usvg.Tree.from_str(svg, options)
     except Exception as error:  # resvg reports malformed SVG as a plain exception

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from cnndiagram.escape import number, xml_escape
 from cnndiagram.layout.scene import Group, Line, Polygon, Primitive, Scene
-from cnndiagram.layout.text import WEB_FONT_FILES
+from cnndiagram.layout.text import SANS, TYPEFACES, Typeface
 
 if TYPE_CHECKING:
     from cnndiagram.options import OutputOptions
@@ -35,23 +35,19 @@ def arrow_head(line: Line) -> tuple[tuple[float, float], ...]:
     return ((x1, y1), (bx + nx, by + ny), (bx - nx, by - ny))
 
 
-#: The family name the embedded font is declared under: a name of its own, so an SVG pasted
-#: into an HTML page can never replace that page's own DejaVu Sans (its other glyphs, its
-#: kerning); renderers that do not read the embedded font fall back to the installed one.
-EMBEDDED_FAMILY = "cnndiagram DejaVu Sans"
-
-
-def font_faces() -> str:
+def font_faces(face: Typeface = SANS) -> str:
     """CSS embedding the shipped font subset (regular and bold)."""
-    return _font_face(False) + _font_face(True)
+    return _font_face(face, False) + _font_face(face, True)
 
 
-def _font_face(bold: bool) -> str:
-    with open(WEB_FONT_FILES[bold], "rb") as handle:
+def _font_face(face: Typeface, bold: bool) -> str:
+    """The embedded copy is declared under a family name of its own (`embedded_family`), so an
+    SVG pasted into an HTML page can never replace that page's own fonts."""
+    with open(face.files(web=True)[bold], "rb") as handle:
         data = base64.b64encode(handle.read()).decode("ascii")
     weight = "bold" if bold else "normal"
     return (
-        f"@font-face{{font-family:'{EMBEDDED_FAMILY}';font-weight:{weight};"
+        f"@font-face{{font-family:'{face.embedded_family}';font-weight:{weight};"
         f"src:url(data:font/woff2;base64,{data}) format('woff2')}}"
     )
 
@@ -93,6 +89,7 @@ def render_svg(
     scene: Scene, *, embed_font: bool = True, scale: float = 1.0, transparent: bool = False
 ) -> str:
     """The scene as a standalone SVG document; `scale` sets the intrinsic size only."""
+    face = TYPEFACES[scene.typeface]
     # A content hash, not a counter or a random id: the same figure gets the same ids.
     key = f"{scene.title}\n{scene.description}\n{scene.width}".encode()
     digest = f"{zlib.crc32(key):08x}"
@@ -102,14 +99,13 @@ def render_svg(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {number(scene.width)} {number(scene.height)}" role="img" '
         f'aria-labelledby="{prefix}title {prefix}desc" xml:space="preserve" '
-        f"font-family=\"'{EMBEDDED_FAMILY}', 'DejaVu Sans', 'Bitstream Vera Sans', Verdana, "
-        'sans-serif" '
+        f"font-family=\"'{face.embedded_family}', {face.fallbacks}\" "
         'style="font-kerning:none;font-variant-ligatures:none;text-rendering:geometricPrecision">',
         f'<title id="{prefix}title">{xml_escape(scene.title)}</title>',
         f'<desc id="{prefix}desc">{xml_escape(scene.description)}</desc>',
     ]
     if embed_font:
-        out.append(f"<style>{font_faces()}</style>")
+        out.append(f"<style>{font_faces(face)}</style>")
     if scene.background and not transparent:
         out.append(f'<rect width="100%" height="100%" fill="{scene.background}"/>')
     for item in scene.items:

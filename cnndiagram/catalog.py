@@ -11,7 +11,7 @@ kind states every fact; nothing downstream falls back to a default).
 from __future__ import annotations
 
 import enum
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from cnndiagram.ir import ArgValue
 
@@ -102,14 +102,27 @@ class Category(enum.Enum):
     NORM_ACT = "normalisation & activation"
 
 
-class Junction(enum.Enum):
-    """The circled sign a figure draws for a merge in place of a tensor (a residual's sum)."""
-
-    SUM = "+"
-    PRODUCT = "\u00d7"
+#: The circled sign a figure draws for a merge in place of a tensor (a residual's sum).
+Junction = Literal["+", "\u00d7"]
 
 
-class Label(NamedTuple):
+class _Entry:
+    """A catalogue constant. Entries are hand-written slotted classes rather than NamedTuples
+    for the reason `ir.py` gives: they are built at every start-up, and generating a
+    NamedTuple class costs about as much as building the whole table of kinds."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __repr__(self) -> str:
+        names = [name for cls in type(self).__mro__ for name in getattr(cls, "__slots__", ())]
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
+        return f"{type(self).__name__}({fields})"
+
+
+class Label(_Entry):
     """How reports and figures name a layer (`notation.describe`): `head` (`conv`, `ReLU`), then
     the value of the argument `arg` (`conv 3x3`, `dense 256`), then the arguments that differ
     from their defaults (`stride 2`, `no bias`).
@@ -119,82 +132,143 @@ class Label(NamedTuple):
     `\u00d72` in typeset text when it is one number.
     """
 
+    __slots__ = ("arg", "factor", "head", "short")
     head: str
-    arg: str | None = None
-    short: str | None = None
-    factor: bool = False
+    arg: str | None
+    short: str | None
+    factor: bool
+
+    def __init__(
+        self, head: str, arg: str | None = None, *, short: str | None = None, factor: bool = False
+    ) -> None:
+        put = object.__setattr__
+        put(self, "head", head)
+        put(self, "arg", arg)
+        put(self, "short", short)
+        put(self, "factor", factor)
 
 
-def _find_arg(args: tuple[Arg, ...], name: str) -> Arg | None:
-    for arg in args:
-        if name == arg.name or name in arg.aliases:
-            return arg
-    return None
+class _Signature(_Entry):
+    """What the validator reads of a kind or a block: its arguments in order, the bare words
+    (`flags`) that set one of them, and an example for messages about a missing one."""
 
-
-def _find_flag(
-    flags: tuple[tuple[str, str, ArgValue], ...], args: tuple[Arg, ...], word: str
-) -> tuple[str, ArgValue] | None:
-    low = word.lower()
-    for flag, arg, value in flags:
-        if low == flag:
-            return arg, value
-    act = _find_arg(args, "act")
-    if act is not None:
-        canonical = act.word(low)
-        if canonical is not None:
-            return "act", canonical
-    return None
-
-
-class Kind(NamedTuple):
-    """A layer kind and every fact about it; the fields without defaults must be stated.
-
-    `args` in order and the bare words (`flags`) that set one of them; `summary` for
-    `cnndiagram kinds`; `example`, a statement that works, for error messages; `category`
-    for the legend and the colour; `letter` for the flat style's box; `folds`: with
-    folding on, it joins the column of the layer it follows (it keeps the shape and has
-    no tensor worth drawing); `label`; `has_params`: its engine rule counts parameters;
-    `window`: the argument sizing the window a figure draws on the input's face;
-    `junction`: drawn as a circled sign rather than a tensor.
-    """
-
+    __slots__ = ("args", "example", "flags", "name", "summary")
     name: str
     args: tuple[Arg, ...]
     summary: str
     example: str
+    flags: tuple[tuple[str, str, ArgValue], ...]
+
+    def __init__(
+        self,
+        name: str,
+        args: tuple[Arg, ...],
+        summary: str,
+        example: str,
+        flags: tuple[tuple[str, str, ArgValue], ...],
+    ) -> None:
+        put = object.__setattr__
+        put(self, "name", name)
+        put(self, "args", args)
+        put(self, "summary", summary)
+        put(self, "example", example)
+        put(self, "flags", flags)
+
+    def arg(self, name: str) -> Arg | None:
+        for arg in self.args:
+            if name == arg.name or name in arg.aliases:
+                return arg
+        return None
+
+    def flag(self, word: str) -> tuple[str, ArgValue] | None:
+        low = word.lower()
+        for flag, arg, value in self.flags:
+            if low == flag:
+                return arg, value
+        act = self.arg("act")
+        if act is not None:
+            canonical = act.word(low)
+            if canonical is not None:
+                return "act", canonical
+        return None
+
+
+class Kind(_Signature):
+    """A layer kind and every fact about it; the keyword-only facts without defaults must be
+    stated, so a kind that misses one fails at import.
+
+    `summary` for `cnndiagram kinds`; `example`, a statement that works, for error
+    messages; `category` for the legend and the colour; `letter` for the flat style's box;
+    `folds`: with folding on, it joins the column of the layer it follows (it keeps the
+    shape and has no tensor worth drawing); `label`; `has_params`: its engine rule counts
+    parameters; `window`: the argument sizing the window a figure draws on the input's
+    face; `junction`: drawn as that circled sign rather than as a tensor.
+    """
+
+    __slots__ = (
+        "aliases",
+        "category",
+        "folds",
+        "has_params",
+        "junction",
+        "label",
+        "letter",
+        "window",
+    )
     category: Category
     letter: str
     folds: bool
     label: Label
-    aliases: tuple[str, ...] = ()
-    has_params: bool = False
-    flags: tuple[tuple[str, str, ArgValue], ...] = ()
-    window: str | None = None
-    junction: Junction | None = None
+    aliases: tuple[str, ...]
+    has_params: bool
+    window: str | None
+    junction: Junction | None
 
-    def arg(self, name: str) -> Arg | None:
-        return _find_arg(self.args, name)
+    def __init__(
+        self,
+        name: str,
+        args: tuple[Arg, ...],
+        *,
+        summary: str,
+        example: str,
+        category: Category,
+        letter: str,
+        folds: bool,
+        label: Label,
+        aliases: tuple[str, ...] = (),
+        has_params: bool = False,
+        flags: tuple[tuple[str, str, ArgValue], ...] = (),
+        window: str | None = None,
+        junction: Junction | None = None,
+    ) -> None:
+        super().__init__(name, args, summary, example, flags)
+        put = object.__setattr__
+        put(self, "category", category)
+        put(self, "letter", letter)
+        put(self, "folds", folds)
+        put(self, "label", label)
+        put(self, "aliases", aliases)
+        put(self, "has_params", has_params)
+        put(self, "window", window)
+        put(self, "junction", junction)
 
-    def flag(self, word: str) -> tuple[str, ArgValue] | None:
-        return _find_flag(self.flags, self.args, word)
 
-
-class Block(NamedTuple):
+class Block(_Signature):
     """A block of the spec language (`residual`, `parallel`, `repeat`): not a layer, so it has
     arguments and words like a kind but nothing a figure or an engine rule would need."""
 
-    name: str
-    args: tuple[Arg, ...]
-    summary: str
-    example: str
-    flags: tuple[tuple[str, str, ArgValue], ...] = ()
+    __slots__ = ()
 
-    def arg(self, name: str) -> Arg | None:
-        return _find_arg(self.args, name)
-
-    def flag(self, word: str) -> tuple[str, ArgValue] | None:
-        return _find_flag(self.flags, self.args, word)
+    def __init__(
+        self,
+        name: str,
+        args: tuple[Arg, ...],
+        *,
+        summary: str,
+        example: str,
+        flags: tuple[tuple[str, str, ArgValue], ...] = (),
+    ) -> None:
+        super().__init__(name, args, summary, example, flags)
 
 
 def _act(default: str = "linear") -> Arg:
@@ -720,8 +794,8 @@ _KINDS: tuple[Kind, ...] = (
         label=Label("reshape"),
         aliases=("view",),
     ),
-    _merge("add", (), ("sum",), "element-wise sum", Junction.SUM),
-    _merge("multiply", (), ("mul", "product"), "element-wise product", Junction.PRODUCT),
+    _merge("add", (), ("sum",), "element-wise sum", "+"),
+    _merge("multiply", (), ("mul", "product"), "element-wise product", "\u00d7"),
     _merge(
         "concat",
         (Arg("axis", ArgType.CHOICE, "channels", choices=("channels",)),),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from cnndiagram.catalog import KINDS, Junction
+from cnndiagram.catalog import KINDS
 from cnndiagram.layout.columns import Column
 from cnndiagram.layout.scene import Line, Polygon, Primitive
 from cnndiagram.layout.theme import Theme, shade
@@ -136,7 +136,7 @@ def merge_node(
         for i in range(steps)
     )
     arm = radius * 0.55
-    if KINDS[kind].junction is Junction.PRODUCT:
+    if KINDS[kind].junction == "\u00d7":
         arm *= 0.75
         strokes = [
             ((centre - arm, mid - arm), (centre + arm, mid + arm)),

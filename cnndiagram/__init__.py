@@ -25,6 +25,7 @@ __all__ = [
     "SpecError",
     "__version__",
     "analyze",
+    "build_layer",
     "load_spec",
     "render",
     "summary",
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from cnndiagram.errors import CnnDiagramError, ShapeError, SpecError
     from cnndiagram.ir import Network
     from cnndiagram.limits import Limits
+    from cnndiagram.spec.build import build_layer
     from cnndiagram.spec.load import load_spec
 
 _LAZY = {
@@ -47,6 +49,7 @@ _LAZY = {
     "Network": "cnndiagram.ir",
     "Limits": "cnndiagram.limits",
     "load_spec": "cnndiagram.spec.load",
+    "build_layer": "cnndiagram.spec.build",
     "Diagram": "cnndiagram.diagram",
     "render": "cnndiagram.diagram",
 }

@@ -1,13 +1,17 @@
-"""Vocabulary shared by the spec readers and the engine: layer kinds, their arguments and aliases.
+"""Vocabulary shared by the spec readers, the engine and layout: every layer kind and its facts.
 
-A new layer kind is one `Kind` entry here plus one rule set in `engine/ops.py`
-(a test checks that both registries name the same kinds).
+Each `Kind` states its arguments and aliases, and how reports and figures treat it:
+category, letter, label, folding, an example.
+
+A new layer kind is one `Kind` entry here plus one rule set registered in `engine/`
+(tests/test_catalog.py checks that both registries name the same kinds, and that every
+kind states every fact; nothing downstream falls back to a default).
 """
 
 from __future__ import annotations
 
 import enum
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from cnndiagram.ir import ArgValue
 
@@ -44,7 +48,7 @@ ACTIVATIONS = (
     "linear",
 )
 
-#: How activations are written in labels.
+#: How activations are written in labels: an activation kind's head, or an `act` argument.
 ACTIVATION_LABELS = {
     "relu": "ReLU",
     "leakyrelu": "LeakyReLU",
@@ -58,7 +62,6 @@ ACTIVATION_LABELS = {
     "softplus": "softplus",
     "hardswish": "hard-swish",
     "linear": "linear",
-    "prelu": "PReLU",
 }
 
 _ACT_ALIASES = {"swish": "silu", "leaky_relu": "leakyrelu", "identity": "linear", "none": "linear"}
@@ -84,15 +87,92 @@ class Arg(NamedTuple):
         return dict(self.word_aliases).get(low)
 
 
-class Kind(NamedTuple):
-    """A layer kind: its arguments in order and the bare words that set one of them."""
+class Category(enum.Enum):
+    """What a layer does, as figures sort it: one legend entry and one fill colour per theme
+    (`layout/theme.py` keys its colours by category, never by kind). The order here is the
+    legend's order."""
 
+    INPUT = "input"
+    CONVOLUTION = "convolution"
+    POOLING = "pooling"
+    UPSAMPLING = "upsampling"
+    RESHAPING = "reshaping"
+    MERGE = "merge"
+    DENSE = "dense"
+    NORM_ACT = "normalisation & activation"
+
+
+#: The circled sign a figure draws for a merge in place of a tensor (a residual's sum).
+Junction = Literal["+", "\u00d7"]
+
+
+class _Entry:
+    """A catalogue constant. Entries are hand-written slotted classes rather than NamedTuples
+    for the reason `ir.py` gives: they are built at every start-up, and generating a
+    NamedTuple class costs about as much as building the whole table of kinds."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __repr__(self) -> str:
+        names = [name for cls in type(self).__mro__ for name in getattr(cls, "__slots__", ())]
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
+        return f"{type(self).__name__}({fields})"
+
+
+class Label(_Entry):
+    """How reports and figures name a layer (`notation.describe`): `head` (`conv`, `ReLU`), then
+    the value of the argument `arg` (`conv 3x3`, `dense 256`), then the arguments that differ
+    from their defaults (`stride 2`, `no bias`).
+
+    `short` is what a column calls the layer once it is folded into the layer before
+    (`conv 5x5, 32, BN`); None: its full label. `factor`: `arg` is a scale factor, written
+    `\u00d72` in typeset text when it is one number.
+    """
+
+    __slots__ = ("arg", "factor", "head", "short")
+    head: str
+    arg: str | None
+    short: str | None
+    factor: bool
+
+    def __init__(
+        self, head: str, arg: str | None = None, *, short: str | None = None, factor: bool = False
+    ) -> None:
+        put = object.__setattr__
+        put(self, "head", head)
+        put(self, "arg", arg)
+        put(self, "short", short)
+        put(self, "factor", factor)
+
+
+class _Signature(_Entry):
+    """What the validator reads of a kind or a block: its arguments in order, the bare words
+    (`flags`) that set one of them, and an example for messages about a missing one."""
+
+    __slots__ = ("args", "example", "flags", "name", "summary")
     name: str
     args: tuple[Arg, ...]
-    aliases: tuple[str, ...] = ()
-    summary: str = ""
-    has_params: bool = False
-    flags: tuple[tuple[str, str, ArgValue], ...] = ()
+    summary: str
+    example: str
+    flags: tuple[tuple[str, str, ArgValue], ...]
+
+    def __init__(
+        self,
+        name: str,
+        args: tuple[Arg, ...],
+        summary: str,
+        example: str,
+        flags: tuple[tuple[str, str, ArgValue], ...],
+    ) -> None:
+        put = object.__setattr__
+        put(self, "name", name)
+        put(self, "args", args)
+        put(self, "summary", summary)
+        put(self, "example", example)
+        put(self, "flags", flags)
 
     def arg(self, name: str) -> Arg | None:
         for arg in self.args:
@@ -111,6 +191,84 @@ class Kind(NamedTuple):
             if canonical is not None:
                 return "act", canonical
         return None
+
+
+class Kind(_Signature):
+    """A layer kind and every fact about it; the keyword-only facts without defaults must be
+    stated, so a kind that misses one fails at import.
+
+    `summary` for `cnndiagram kinds`; `example`, a statement that works, for error
+    messages; `category` for the legend and the colour; `letter` for the flat style's box;
+    `folds`: with folding on, it joins the column of the layer it follows (it keeps the
+    shape and has no tensor worth drawing); `label`; `has_params`: its engine rule counts
+    parameters; `window`: the argument sizing the window a figure draws on the input's
+    face; `junction`: drawn as that circled sign rather than as a tensor.
+    """
+
+    __slots__ = (
+        "aliases",
+        "category",
+        "folds",
+        "has_params",
+        "junction",
+        "label",
+        "letter",
+        "window",
+    )
+    category: Category
+    letter: str
+    folds: bool
+    label: Label
+    aliases: tuple[str, ...]
+    has_params: bool
+    window: str | None
+    junction: Junction | None
+
+    def __init__(
+        self,
+        name: str,
+        args: tuple[Arg, ...],
+        *,
+        summary: str,
+        example: str,
+        category: Category,
+        letter: str,
+        folds: bool,
+        label: Label,
+        aliases: tuple[str, ...] = (),
+        has_params: bool = False,
+        flags: tuple[tuple[str, str, ArgValue], ...] = (),
+        window: str | None = None,
+        junction: Junction | None = None,
+    ) -> None:
+        super().__init__(name, args, summary, example, flags)
+        put = object.__setattr__
+        put(self, "category", category)
+        put(self, "letter", letter)
+        put(self, "folds", folds)
+        put(self, "label", label)
+        put(self, "aliases", aliases)
+        put(self, "has_params", has_params)
+        put(self, "window", window)
+        put(self, "junction", junction)
+
+
+class Block(_Signature):
+    """A block of the spec language (`residual`, `parallel`, `repeat`): not a layer, so it has
+    arguments and words like a kind but nothing a figure or an engine rule would need."""
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        name: str,
+        args: tuple[Arg, ...],
+        *,
+        summary: str,
+        example: str,
+        flags: tuple[tuple[str, str, ArgValue], ...] = (),
+    ) -> None:
+        super().__init__(name, args, summary, example, flags)
 
 
 def _act(default: str = "linear") -> Arg:
@@ -146,6 +304,164 @@ _AFFINE = Arg("affine", ArgType.BOOL, True, aliases=("elementwise_affine",))
 _NORM_FLAGS = (("frozen", "trainable", False),)
 _UNITS = Arg("units", ArgType.POS_INT, required=True, positional=True, aliases=("out_features",))
 
+_C = Category
+
+
+def _activation(
+    name: str,
+    aliases: tuple[str, ...] = (),
+    args: tuple[Arg, ...] = (),
+    summary: str | None = None,
+    example: str | None = None,
+) -> Kind:
+    """An element-wise activation, headed in labels as it is written there (`ReLU`) and
+    folded into the layer before it; without arguments its example is its name."""
+    return Kind(
+        name,
+        args,
+        summary=summary or ACTIVATION_LABELS[name],
+        example=example or name,
+        category=_C.NORM_ACT,
+        letter="A",
+        folds=True,
+        label=Label(ACTIVATION_LABELS[name]),
+        aliases=aliases,
+    )
+
+
+def _conv(
+    name: str,
+    args: tuple[Arg, ...],
+    aliases: tuple[str, ...],
+    summary: str,
+    example: str,
+    category: Category = _C.CONVOLUTION,
+    letter: str = "C",
+) -> Kind:
+    """A convolution: its kernel is drawn on the input's face and heads its label."""
+    return Kind(
+        name,
+        args,
+        summary=summary,
+        example=example,
+        category=category,
+        letter=letter,
+        folds=False,
+        label=Label(name, "kernel"),
+        aliases=aliases,
+        has_params=True,
+        flags=_CONV_FLAGS,
+        window="kernel",
+    )
+
+
+def _pool(name: str, args: tuple[Arg, ...], aliases: tuple[str, ...], summary: str) -> Kind:
+    """A windowed pooling: its window is drawn on the input's face and heads its label."""
+    return Kind(
+        name,
+        args,
+        summary=summary,
+        example=f"{name}(2)",
+        category=_C.POOLING,
+        letter="P",
+        folds=False,
+        label=Label(name, "size"),
+        aliases=aliases,
+        flags=(*_PAD_FLAGS, ("ceil", "ceil", True)),
+        window="size",
+    )
+
+
+def _global_pool(name: str, aliases: tuple[str, ...], summary: str) -> Kind:
+    return Kind(
+        name,
+        (Arg("keepdims", ArgType.BOOL, False),),
+        summary=summary,
+        example=name,
+        category=_C.POOLING,
+        letter="P",
+        folds=False,
+        label=Label(name),
+        aliases=aliases,
+        flags=(("keepdims", "keepdims", True),),
+    )
+
+
+def _adaptive_pool(name: str, summary: str) -> Kind:
+    return Kind(
+        name,
+        (Arg("out", ArgType.AXES, required=True, positional=True, aliases=("output_size",)),),
+        summary=summary,
+        example=f"{name}(1x1)",
+        category=_C.POOLING,
+        letter="P",
+        folds=False,
+        label=Label(name, "out"),
+        aliases=tuple(f"{name}{rank}d" for rank in (1, 2, 3)),
+    )
+
+
+def _norm(
+    name: str,
+    args: tuple[Arg, ...],
+    aliases: tuple[str, ...],
+    summary: str,
+    example: str,
+    label: Label,
+    flags: tuple[tuple[str, str, ArgValue], ...] = _NORM_FLAGS,
+) -> Kind:
+    """A learnable normalisation: folded into the layer before it, its parameters listed."""
+    return Kind(
+        name,
+        args,
+        summary=summary,
+        example=example,
+        category=_C.NORM_ACT,
+        letter="N",
+        folds=True,
+        label=label,
+        aliases=aliases,
+        has_params=True,
+        flags=flags,
+    )
+
+
+def _margin(name: str, arg: Arg, aliases: tuple[str, ...], summary: str) -> Kind:
+    return Kind(
+        name,
+        (arg,),
+        summary=summary,
+        example=f"{name}(1)",
+        category=_C.RESHAPING,
+        letter="Z",
+        folds=False,
+        label=Label(name),
+        aliases=aliases,
+    )
+
+
+def _merge(
+    name: str,
+    args: tuple[Arg, ...],
+    aliases: tuple[str, ...],
+    summary: str,
+    junction: Junction | None,
+) -> Kind:
+    """A merge; its positional arguments name the layers it reads (`add(a, b)`)."""
+    return Kind(
+        name,
+        args,
+        summary=summary,
+        example=f"{name}(a, b)",
+        category=_C.MERGE,
+        letter="A",
+        folds=False,
+        label=Label(name),
+        aliases=aliases,
+        junction=junction,
+    )
+
+
 _KINDS: tuple[Kind, ...] = (
     Kind(
         "input",
@@ -153,22 +469,26 @@ _KINDS: tuple[Kind, ...] = (
             Arg("shape", ArgType.SHAPE, required=True, positional=True),
             Arg("channels_last", ArgType.BOOL, False),
         ),
-        aliases=("I", "inputs"),
         summary="the input tensor",
+        example="input(1x28x28)",
+        category=_C.INPUT,
+        letter="I",
+        folds=False,
+        label=Label("input"),
+        aliases=("I", "inputs"),
         flags=(
             ("channels_last", "channels_last", True),
             ("channels_first", "channels_last", False),
         ),
     ),
-    Kind(
+    _conv(
         "conv",
         (_FILTERS, _KERNEL, _STRIDE, _PAD, _DILATION, _GROUPS, _BIAS, _act(), _TRAINABLE),
-        aliases=("C", "conv1d", "conv2d", "conv3d", "convolution"),
-        summary="convolution",
-        has_params=True,
-        flags=_CONV_FLAGS,
+        ("C", "conv1d", "conv2d", "conv3d", "convolution"),
+        "convolution",
+        "conv(32, 3x3)",
     ),
-    Kind(
+    _conv(
         "deconv",
         (
             _FILTERS,
@@ -182,7 +502,7 @@ _KINDS: tuple[Kind, ...] = (
             _act(),
             _TRAINABLE,
         ),
-        aliases=(
+        (
             "convtranspose",
             "convtranspose1d",
             "convtranspose2d",
@@ -192,30 +512,30 @@ _KINDS: tuple[Kind, ...] = (
             "conv3dtranspose",
             "transposedconv",
         ),
-        summary="transposed convolution",
-        has_params=True,
-        flags=_CONV_FLAGS,
+        "transposed convolution",
+        "deconv(16, 2, stride=2)",
+        # It grows the tensor, so figures group it with upsampling; T for transposed.
+        category=_C.UPSAMPLING,
+        letter="T",
     ),
-    Kind(
+    _conv(
         "sepconv",
         (_FILTERS, _KERNEL, _STRIDE, _PAD, _DILATION, _DM, _BIAS, _act(), _TRAINABLE),
-        aliases=("separableconv", "separableconv1d", "separableconv2d"),
-        summary="depthwise-separable convolution",
-        has_params=True,
-        flags=_CONV_FLAGS,
+        ("separableconv", "separableconv1d", "separableconv2d"),
+        "depthwise-separable convolution",
+        "sepconv(64, 3x3)",
     ),
-    Kind(
+    _conv(
         "dwconv",
         (_KERNEL, _STRIDE, _PAD, _DILATION, _DM, _BIAS, _act(), _TRAINABLE),
-        aliases=("depthwiseconv", "depthwiseconv1d", "depthwiseconv2d"),
-        summary="depthwise convolution",
-        has_params=True,
-        flags=_CONV_FLAGS,
+        ("depthwiseconv", "depthwiseconv1d", "depthwiseconv2d"),
+        "depthwise convolution",
+        "dwconv(3x3)",
     ),
-    Kind(
+    _pool(
         "maxpool",
         (_POOL_SIZE, _POOL_STRIDE, _PAD, _DILATION, _CEIL),
-        aliases=(
+        (
             "P",
             "maxpool1d",
             "maxpool2d",
@@ -225,13 +545,12 @@ _KINDS: tuple[Kind, ...] = (
             "maxpooling3d",
             "max_pool",
         ),
-        summary="max pooling",
-        flags=(*_PAD_FLAGS, ("ceil", "ceil", True)),
+        "max pooling",
     ),
-    Kind(
+    _pool(
         "avgpool",
         (_POOL_SIZE, _POOL_STRIDE, _PAD, _CEIL),
-        aliases=(
+        (
             "avgpool1d",
             "avgpool2d",
             "avgpool3d",
@@ -240,76 +559,81 @@ _KINDS: tuple[Kind, ...] = (
             "averagepooling3d",
             "avg_pool",
         ),
-        summary="average pooling",
-        flags=(*_PAD_FLAGS, ("ceil", "ceil", True)),
+        "average pooling",
     ),
-    Kind(
+    _global_pool(
         "globalavgpool",
-        (Arg("keepdims", ArgType.BOOL, False),),
-        aliases=(
-            "gap",
-            "globalaveragepooling1d",
-            "globalaveragepooling2d",
-            "globalaveragepooling3d",
-        ),
-        summary="global average pooling",
-        flags=(("keepdims", "keepdims", True),),
+        ("gap", "globalaveragepooling1d", "globalaveragepooling2d", "globalaveragepooling3d"),
+        "global average pooling",
     ),
-    Kind(
+    _global_pool(
         "globalmaxpool",
-        (Arg("keepdims", ArgType.BOOL, False),),
-        aliases=("gmp", "globalmaxpooling1d", "globalmaxpooling2d", "globalmaxpooling3d"),
-        summary="global max pooling",
-        flags=(("keepdims", "keepdims", True),),
+        ("gmp", "globalmaxpooling1d", "globalmaxpooling2d", "globalmaxpooling3d"),
+        "global max pooling",
     ),
-    Kind(
-        "adaptiveavgpool",
-        (Arg("out", ArgType.AXES, required=True, positional=True, aliases=("output_size",)),),
-        aliases=("adaptiveavgpool1d", "adaptiveavgpool2d", "adaptiveavgpool3d"),
-        summary="adaptive average pooling",
-    ),
-    Kind(
-        "adaptivemaxpool",
-        (Arg("out", ArgType.AXES, required=True, positional=True, aliases=("output_size",)),),
-        aliases=("adaptivemaxpool1d", "adaptivemaxpool2d", "adaptivemaxpool3d"),
-        summary="adaptive max pooling",
-    ),
+    _adaptive_pool("adaptiveavgpool", "adaptive average pooling"),
+    _adaptive_pool("adaptivemaxpool", "adaptive max pooling"),
     Kind(
         "dense",
         (_UNITS, _BIAS, _act(), _TRAINABLE),
-        aliases=("H", "fc", "linear", "fullyconnected", "hidden"),
         summary="fully connected",
+        example="dense(256)",
+        category=_C.DENSE,
+        letter="H",  # H for hidden, as in the seed figure's I-C-P-C-P-H-O
+        folds=False,
+        label=Label("dense", "units"),
+        aliases=("H", "fc", "linear", "fullyconnected", "hidden"),
         has_params=True,
         flags=(("nobias", "bias", False), ("frozen", "trainable", False)),
     ),
     Kind(
         "output",
         (_UNITS, _BIAS, _act("softmax"), _TRAINABLE),
-        aliases=("O",),
         summary="fully connected output",
+        example="output(10)",
+        category=_C.DENSE,
+        letter="O",
+        folds=False,
+        label=Label("output", "units"),
+        aliases=("O",),
         has_params=True,
         flags=(("nobias", "bias", False), ("frozen", "trainable", False)),
     ),
-    Kind("flatten", (), aliases=("F",), summary="flatten"),
+    Kind(
+        "flatten",
+        (),
+        summary="flatten",
+        example="flatten",
+        category=_C.RESHAPING,
+        letter="F",
+        folds=False,
+        label=Label("flatten"),
+        aliases=("F",),
+    ),
     Kind(
         "dropout",
         (Arg("rate", ArgType.RATE, 0.5, positional=True, aliases=("p",)),),
-        aliases=("D", "dropout1d", "dropout2d", "dropout3d", "spatialdropout"),
         summary="dropout",
+        example="dropout(0.5)",
+        category=_C.NORM_ACT,
+        letter="D",
+        folds=True,
+        label=Label("dropout", "rate"),
+        aliases=("D", "dropout1d", "dropout2d", "dropout3d", "spatialdropout"),
     ),
-    Kind(
+    _norm(
         "batchnorm",
         (
             _AFFINE,
             Arg("running_stats", ArgType.BOOL, True, aliases=("track_running_stats",)),
             _TRAINABLE,
         ),
-        aliases=("N", "bn", "batchnorm1d", "batchnorm2d", "batchnorm3d", "batchnormalization"),
-        summary="batch normalisation",
-        has_params=True,
-        flags=_NORM_FLAGS,
+        ("N", "bn", "batchnorm1d", "batchnorm2d", "batchnorm3d", "batchnormalization"),
+        "batch normalisation",
+        "batchnorm",
+        Label("batchnorm", short="BN"),
     ),
-    Kind(
+    _norm(
         "groupnorm",
         (
             Arg(
@@ -322,12 +646,12 @@ _KINDS: tuple[Kind, ...] = (
             _AFFINE,
             _TRAINABLE,
         ),
-        aliases=("gn", "groupnormalization"),
-        summary="group normalisation",
-        has_params=True,
-        flags=_NORM_FLAGS,
+        ("gn", "groupnormalization"),
+        "group normalisation",
+        "groupnorm(8)",
+        Label("groupnorm", "groups", short="GN"),
     ),
-    Kind(
+    _norm(
         "layernorm",
         (
             Arg("over", ArgType.CHOICE, "all", choices=("all", "channels")),
@@ -335,48 +659,63 @@ _KINDS: tuple[Kind, ...] = (
             _BIAS,
             _TRAINABLE,
         ),
-        aliases=("ln", "layernormalization"),
-        summary="layer normalisation",
-        has_params=True,
+        ("ln", "layernormalization"),
+        "layer normalisation",
+        "layernorm",
+        Label("layernorm", short="LN"),
         flags=(("all", "over", "all"), ("channels", "over", "channels"), *_NORM_FLAGS),
     ),
-    Kind(
+    _norm(
         "instancenorm",
         (
             Arg("affine", ArgType.BOOL, False),
             Arg("running_stats", ArgType.BOOL, False, aliases=("track_running_stats",)),
             _TRAINABLE,
         ),
-        aliases=("instancenorm1d", "instancenorm2d", "instancenorm3d"),
-        summary="instance normalisation",
-        has_params=True,
+        ("instancenorm1d", "instancenorm2d", "instancenorm3d"),
+        "instance normalisation",
+        "instancenorm",
+        Label("instancenorm", short="IN"),
         flags=(("affine", "affine", True), *_NORM_FLAGS),
     ),
     Kind(
         "lrn",
         (Arg("size", ArgType.POS_INT, required=True, positional=True),),
-        aliases=("localresponsenorm",),
         summary="local response normalisation",
+        example="lrn(5)",
+        category=_C.NORM_ACT,
+        letter="N",
+        folds=True,
+        label=Label("lrn", "size", short="LRN"),
+        aliases=("localresponsenorm",),
     ),
     Kind(
         "prelu",
         (Arg("channelwise", ArgType.BOOL, False), _TRAINABLE),
         summary="parametric ReLU",
+        example="prelu",
+        category=_C.NORM_ACT,
+        letter="A",
+        folds=True,
+        label=Label("prelu", short="PReLU"),
         has_params=True,
         flags=(("channelwise", "channelwise", True), ("frozen", "trainable", False)),
     ),
-    Kind(
+    _activation(
         "leakyrelu",
-        (Arg("slope", ArgType.NUMBER, 0.01, positional=True, aliases=("negative_slope", "alpha")),),
+        args=(
+            Arg(
+                "slope", ArgType.NUMBER, 0.01, positional=True, aliases=("negative_slope", "alpha")
+            ),
+        ),
         summary="leaky ReLU",
+        example="leakyrelu(0.2)",
     ),
-    Kind(
-        "elu",
-        (Arg("alpha", ArgType.NUMBER, 1.0, positional=True),),
-        summary="ELU",
+    _activation(
+        "elu", args=(Arg("alpha", ArgType.NUMBER, 1.0, positional=True),), example="elu(1.0)"
     ),
     *(
-        Kind(name, (), aliases=aliases, summary=ACTIVATION_LABELS[name])
+        _activation(name, aliases)
         for name, aliases in (
             ("relu", ()),
             ("selu", ()),
@@ -406,16 +745,21 @@ _KINDS: tuple[Kind, ...] = (
                 choices=("nearest", "linear", "bilinear", "bicubic", "trilinear"),
             ),
         ),
-        aliases=("upsampling1d", "upsampling2d", "upsampling3d", "upsampling"),
         summary="upsampling",
+        example="upsample(2)",
+        category=_C.UPSAMPLING,
+        letter="U",
+        folds=False,
+        label=Label("upsample", "scale", factor=True),
+        aliases=("upsampling1d", "upsampling2d", "upsampling3d", "upsampling"),
         flags=tuple(
             (m, "mode", m) for m in ("nearest", "linear", "bilinear", "bicubic", "trilinear")
         ),
     ),
-    Kind(
+    _margin(
         "zeropad",
-        (Arg("pad", ArgType.PAIRS, required=True, positional=True, aliases=("padding", "p")),),
-        aliases=(
+        Arg("pad", ArgType.PAIRS, required=True, positional=True, aliases=("padding", "p")),
+        (
             "zeropadding1d",
             "zeropadding2d",
             "zeropadding3d",
@@ -423,13 +767,13 @@ _KINDS: tuple[Kind, ...] = (
             "zeropad2d",
             "zeropad3d",
         ),
-        summary="zero padding",
+        "zero padding",
     ),
-    Kind(
+    _margin(
         "crop",
-        (Arg("crop", ArgType.PAIRS, required=True, positional=True, aliases=("cropping",)),),
-        aliases=("cropping1d", "cropping2d", "cropping3d"),
-        summary="cropping",
+        Arg("crop", ArgType.PAIRS, required=True, positional=True, aliases=("cropping",)),
+        ("cropping1d", "cropping2d", "cropping3d"),
+        "cropping",
     ),
     Kind(
         "reshape",
@@ -442,40 +786,47 @@ _KINDS: tuple[Kind, ...] = (
                 aliases=("dims", "target_shape"),
             ),
         ),
-        aliases=("view",),
         summary="reshape",
+        example="reshape(32x7x7)",
+        category=_C.RESHAPING,
+        letter="R",
+        folds=False,
+        label=Label("reshape"),
+        aliases=("view",),
     ),
-)
-
-#: Kinds that combine several inputs; their positional arguments name the layers they read.
-MERGES = ("add", "multiply", "concat")
-_MERGE_KINDS = (
-    Kind("add", (), aliases=("sum",), summary="element-wise sum"),
-    Kind("multiply", (), aliases=("mul", "product"), summary="element-wise product"),
-    Kind(
+    _merge("add", (), ("sum",), "element-wise sum", "+"),
+    _merge("multiply", (), ("mul", "product"), "element-wise product", "\u00d7"),
+    _merge(
         "concat",
         (Arg("axis", ArgType.CHOICE, "channels", choices=("channels",)),),
-        aliases=("concatenate", "cat"),
-        summary="concatenation along the channels",
+        ("concatenate", "cat"),
+        "concatenation along the channels",
+        None,
     ),
 )
-_KINDS = (*_KINDS, *_MERGE_KINDS)
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in _KINDS}
 
-#: Blocks of the spec language; they expand to layers (see spec/validate.py).
-BLOCKS: dict[str, Kind] = {
-    "residual": Kind("residual", (_act(),), summary="body + shortcut, summed"),
-    "parallel": Kind(
+#: Kinds that combine several inputs; their positional arguments name the layers they read.
+MERGES = tuple(kind.name for kind in _KINDS if kind.category is Category.MERGE)
+
+#: Blocks of the spec language; they expand to layers (see spec/expand.py).
+BLOCKS: dict[str, Block] = {
+    "residual": Block(
+        "residual", (_act(),), summary="body + shortcut, summed", example="residual(...)"
+    ),
+    "parallel": Block(
         "parallel",
         (Arg("merge", ArgType.CHOICE, "concat", choices=MERGES),),
         summary="branches from one input, merged",
+        example="parallel(...)",
         flags=tuple((merge, "merge", merge) for merge in MERGES),
     ),
-    "repeat": Kind(
+    "repeat": Block(
         "repeat",
         (Arg("n", ArgType.POS_INT, required=True, positional=True, aliases=("times",)),),
         summary="the body n times in a row",
+        example="repeat(...)",
     ),
 }
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cnndiagram.catalog import ACTIVATION_LABELS, KINDS
+from cnndiagram.catalog import ACTIVATION_LABELS, KINDS, ArgType, Kind
 from cnndiagram.engine.formulas import Formula, Notation
 
 if TYPE_CHECKING:
@@ -36,6 +36,24 @@ def _axes(value: ArgValue, rank: int, unicode: bool) -> str:
     return times.join([str(value)] * max(rank, 1))
 
 
+def _head(kind: Kind, args: dict[str, ArgValue], rank: int, unicode: bool) -> str:
+    """The label's head word and the value of the argument the catalogue shows with it."""
+    label = kind.label
+    if label.arg is None:
+        return label.head
+    value = args[label.arg]
+    arg = kind.arg(label.arg)
+    assert arg is not None, f"{kind.name}'s label shows '{label.arg}', which it does not take"
+    if label.factor and unicode and isinstance(value, int):
+        return f"{label.head} \u00d7{value}"
+    if arg.type in (ArgType.RATE, ArgType.NUMBER):
+        assert isinstance(value, (int, float))
+        return f"{label.head} {value:g}"
+    if arg.type in (ArgType.AXES, ArgType.AXES0):
+        return f"{label.head} {_axes(value, rank, unicode)}"
+    return f"{label.head} {value}"
+
+
 def describe(layer: Layer, rank: int, unicode: bool = False) -> str:
     """A short label with the hyperparameters that differ from the defaults:
     `conv 5x5, 32, ReLU`, `maxpool 2x2`, `dense 256`, `dropout 0.5`."""
@@ -43,26 +61,7 @@ def describe(layer: Layer, rank: int, unicode: bool = False) -> str:
     kind = KINDS[layer.kind]
     defaults = {arg.name: arg.default for arg in kind.args}
     parts: list[str] = []
-    head = layer.kind
-    if "kernel" in args or ("size" in args and layer.kind in ("maxpool", "avgpool")):
-        key = "kernel" if "kernel" in args else "size"
-        head = f"{layer.kind} {_axes(args[key], rank, unicode)}"
-    elif layer.kind in ("dense", "output"):
-        head = f"{layer.kind} {args['units']}"
-    elif layer.kind in ("adaptiveavgpool", "adaptivemaxpool"):
-        head = f"{layer.kind} {_axes(args['out'], rank, unicode)}"
-    elif layer.kind == "dropout":
-        head = f"dropout {args['rate']:g}"
-    elif layer.kind in ("groupnorm", "lrn"):
-        head = f"{layer.kind} {args['groups' if layer.kind == 'groupnorm' else 'size']}"
-    elif layer.kind == "upsample":
-        head = (
-            f"upsample \u00d7{args['scale']}"
-            if unicode and isinstance(args["scale"], int)
-            else f"upsample {_axes(args['scale'], rank, unicode)}"
-        )
-    elif layer.kind in ACTIVATION_LABELS and layer.kind != "prelu":
-        head = ACTIVATION_LABELS[layer.kind]
+    head = _head(kind, args, rank, unicode)
     if "filters" in args:
         parts.append(str(args["filters"]))
     for key in ("stride", "pad", "dilation", "groups", "depth_multiplier", "output_pad"):

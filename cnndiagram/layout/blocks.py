@@ -10,13 +10,14 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from cnndiagram.catalog import KINDS
 from cnndiagram.layout.columns import Column
 from cnndiagram.layout.scene import Line, Polygon, Primitive
 from cnndiagram.layout.theme import Theme, shade
 from cnndiagram.options import FigureOptions
 
-WINDOWED = frozenset({"conv", "sepconv", "dwconv", "deconv", "maxpool", "avgpool"})
-MERGE_NODES = frozenset({"add", "multiply"})
+#: Kinds drawn as a circled junction rather than a tensor (the catalogue's `junction`).
+MERGE_NODES = frozenset(name for name, kind in KINDS.items() if kind.junction is not None)
 
 
 class Block(NamedTuple):
@@ -99,10 +100,10 @@ def kernel_patch(
 ) -> Polygon | None:
     """A window on the input block's side face, projected to the output block."""
     layer = column.result.layer
-    if layer is None or column.result.kind not in WINDOWED:
+    window = KINDS[column.result.kind].window
+    if layer is None or window is None:
         return None
-    args = dict(layer.args)
-    kernel = args.get("kernel", args.get("size"))
+    kernel = layer.arg(window)
     in_shape = prev.result.output_shape
     if len(in_shape) < 2:
         return None
@@ -135,7 +136,7 @@ def merge_node(
         for i in range(steps)
     )
     arm = radius * 0.55
-    if kind == "multiply":
+    if KINDS[kind].junction == "\u00d7":
         arm *= 0.75
         strokes = [
             ((centre - arm, mid - arm), (centre + arm, mid + arm)),

@@ -9,58 +9,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from cnndiagram.catalog import ACTIVATIONS
+from cnndiagram.catalog import KINDS, Category
 from cnndiagram.engine.analysis import Analysis, LayerResult
 from cnndiagram.engine.formulas import group_digits
 from cnndiagram.layout.text import TYPEFACES, Typeface, clean
-from cnndiagram.layout.theme import category
 from cnndiagram.notation import describe, format_shape, size_lines
 from cnndiagram.options import FigureOptions
-
-FOLDABLE = (frozenset(ACTIVATIONS) - {"linear"}) | {
-    "prelu",
-    "dropout",
-    "batchnorm",
-    "groupnorm",
-    "layernorm",
-    "instancenorm",
-    "lrn",
-}
-SHORT = {
-    "batchnorm": "BN",
-    "groupnorm": "GN",
-    "layernorm": "LN",
-    "instancenorm": "IN",
-    "lrn": "LRN",
-    "prelu": "PReLU",
-}
-#: The seed figure's letters (I-C-P-C-P-H-O), extended to every kind.
-LETTERS = {
-    "input": "I",
-    "conv": "C",
-    "sepconv": "C",
-    "dwconv": "C",
-    "deconv": "T",
-    "maxpool": "P",
-    "avgpool": "P",
-    "globalavgpool": "P",
-    "globalmaxpool": "P",
-    "adaptiveavgpool": "P",
-    "adaptivemaxpool": "P",
-    "dense": "H",
-    "output": "O",
-    "flatten": "F",
-    "reshape": "R",
-    "dropout": "D",
-    "batchnorm": "N",
-    "groupnorm": "N",
-    "layernorm": "N",
-    "instancenorm": "N",
-    "lrn": "N",
-    "upsample": "U",
-    "zeropad": "Z",
-    "crop": "Z",
-}
 
 
 class Column(NamedTuple):
@@ -69,7 +23,7 @@ class Column(NamedTuple):
 
     id: str
     result: LayerResult
-    category: str
+    category: Category
     letter: str
     rows: dict[str, list[str]]
     members: tuple[str, ...]
@@ -84,9 +38,7 @@ def _label(result: LayerResult) -> str:
 
 
 def _fold_label(result: LayerResult) -> str:
-    if result.kind == "dropout":
-        return _label(result)
-    return SHORT.get(result.kind) or _label(result)
+    return KINDS[result.kind].label.short or _label(result)
 
 
 def _param_lines(analysis: Analysis, result: LayerResult, prefix: str = "") -> list[str]:
@@ -128,11 +80,12 @@ def build_columns(analysis: Analysis, options: FigureOptions) -> list[Column]:
             if repeat[1] > 1:
                 column_of[result.name] = column_of.get(result.inputs[0], len(columns) - 1)
                 continue
+        kind = KINDS[result.kind]
         last = columns[-1] if columns else None
         if (
             options.fold
             and last is not None
-            and result.kind in FOLDABLE
+            and kind.folds
             and len(result.inputs) == 1
             and result.inputs[0] == last.members[-1]
             and readers.get(result.inputs[0], 0) == 1
@@ -140,11 +93,10 @@ def build_columns(analysis: Analysis, options: FigureOptions) -> list[Column]:
             columns[-1] = _fold(analysis, last, result, face)
             column_of[result.name] = len(columns) - 1
             continue
-        cat = category(result.kind)
         label = clean(_label(result), face)
         name = clean(result.name, face)
         rows: dict[str, list[str]] = {"name": [name], "label": [label] if label != name else []}
-        merge = result.kind in ("add", "multiply")
+        merge = kind.junction is not None
         if "size" in options.annotate:
             rows["size"] = [format_shape(result.output_shape, channels_last, unicode=True)]
         if "formulas" in options.annotate:
@@ -164,8 +116,8 @@ def build_columns(analysis: Analysis, options: FigureOptions) -> list[Column]:
             Column(
                 f"layer-{result.number}",
                 result,
-                cat,
-                LETTERS.get(result.kind, "A"),
+                kind.category,
+                kind.letter,
                 rows,
                 (result.name,),
                 result.params,
@@ -192,7 +144,8 @@ def _fold(analysis: Analysis, last: Column, result: LayerResult, face: Typeface)
     else:
         merged["label"] = [addition]
     if "params" in merged:
-        extra = _param_lines(analysis, result, SHORT.get(result.kind, result.kind) + ": ")
+        short = KINDS[result.kind].label.short or result.kind
+        extra = _param_lines(analysis, result, short + ": ")
         if extra:
             if merged["params"] == ["0"]:
                 merged["params"] = []

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from cnndiagram.catalog import Category
 from cnndiagram.engine.analysis import Analysis
 from cnndiagram.engine.formulas import group_digits
 from cnndiagram.layout.columns import Column
 from cnndiagram.layout.measure import Metrics, Texts
 from cnndiagram.layout.scene import Polygon, Primitive
 from cnndiagram.layout.text import ascent, descent, text_width
-from cnndiagram.layout.theme import CATEGORY_ORDER, Theme
+from cnndiagram.layout.theme import Theme
 from cnndiagram.options import FigureOptions
 
 
@@ -39,12 +40,13 @@ def legend(
     columns: list[Column], theme: Theme, texts: Texts, m: Metrics, y: float, limit: float
 ) -> tuple[list[Primitive], float]:
     present = {column.category for column in columns}
-    entries = [name for name in CATEGORY_ORDER if name in present]
+    entries = [category for category in Category if category in present]
     items: list[Primitive] = []
     x = m.margin
     swatch = 0.9 * m.f
     line_height = 1.6 * m.f
-    for name in entries:
+    for category in entries:
+        name = category.value
         width = swatch + 0.4 * m.f + text_width(name, m.f, face=m.face) + 1.4 * m.f
         if x > m.margin and x + width - 1.4 * m.f > m.margin + limit:
             x = m.margin
@@ -53,7 +55,7 @@ def legend(
         items.append(
             Polygon(
                 ((x, top), (x + swatch, top), (x + swatch, top + swatch), (x, top + swatch)),
-                theme.fills[name],
+                theme.fills[category],
                 theme.stroke,
                 0.6,
             )

@@ -1,4 +1,7 @@
-"""Layout stage: themes as data, and the layer categories that pick a block's colour.
+"""Layout stage: themes as data, each with a fill colour for every layer category.
+
+Colours are keyed by the catalogue's `Category`, never by kind: a new kind picks its
+category there and gets its colour and legend entry from it.
 
 The light palette is taken from Paul Tol's colour-blind-safe schemes and chosen so
 neighbouring categories (input, convolution, pooling, dense) also differ in lightness,
@@ -9,43 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-CATEGORIES = {
-    "input": "input",
-    "conv": "convolution",
-    "sepconv": "convolution",
-    "dwconv": "convolution",
-    "deconv": "upsampling",
-    "upsample": "upsampling",
-    "maxpool": "pooling",
-    "avgpool": "pooling",
-    "globalavgpool": "pooling",
-    "globalmaxpool": "pooling",
-    "adaptiveavgpool": "pooling",
-    "adaptivemaxpool": "pooling",
-    "dense": "dense",
-    "output": "dense",
-    "flatten": "reshaping",
-    "reshape": "reshaping",
-    "zeropad": "reshaping",
-    "crop": "reshaping",
-    "add": "merge",
-    "multiply": "merge",
-    "concat": "merge",
-}
-CATEGORY_ORDER = (
-    "input",
-    "convolution",
-    "pooling",
-    "upsampling",
-    "reshaping",
-    "merge",
-    "dense",
-    "normalisation & activation",
-)
-
-
-def category(kind: str) -> str:
-    return CATEGORIES.get(kind, "normalisation & activation")
+from cnndiagram.catalog import Category
 
 
 class Theme(NamedTuple):
@@ -56,7 +23,7 @@ class Theme(NamedTuple):
     stroke: str
     arrow: str
     kernel: str
-    fills: dict[str, str]
+    fills: dict[Category, str]
 
 
 THEMES = {
@@ -69,14 +36,14 @@ THEMES = {
         "#666666",
         "#1a1a1a",
         {
-            "input": "#dddddd",
-            "convolution": "#77aadd",
-            "pooling": "#ffaabb",
-            "upsampling": "#99ddff",
-            "reshaping": "#eedd88",
-            "merge": "#bbcc33",
-            "dense": "#cc6677",
-            "normalisation & activation": "#aa4499",
+            Category.INPUT: "#dddddd",
+            Category.CONVOLUTION: "#77aadd",
+            Category.POOLING: "#ffaabb",
+            Category.UPSAMPLING: "#99ddff",
+            Category.RESHAPING: "#eedd88",
+            Category.MERGE: "#bbcc33",
+            Category.DENSE: "#cc6677",
+            Category.NORM_ACT: "#aa4499",
         },
     ),
     "dark": Theme(
@@ -88,14 +55,14 @@ THEMES = {
         "#bbbbbb",
         "#ffffff",
         {
-            "input": "#bbbbbb",
-            "convolution": "#77aadd",
-            "pooling": "#ffaabb",
-            "upsampling": "#99ddff",
-            "reshaping": "#eedd88",
-            "merge": "#bbcc33",
-            "dense": "#ee8866",
-            "normalisation & activation": "#cc99cc",
+            Category.INPUT: "#bbbbbb",
+            Category.CONVOLUTION: "#77aadd",
+            Category.POOLING: "#ffaabb",
+            Category.UPSAMPLING: "#99ddff",
+            Category.RESHAPING: "#eedd88",
+            Category.MERGE: "#bbcc33",
+            Category.DENSE: "#ee8866",
+            Category.NORM_ACT: "#cc99cc",
         },
     ),
     "print": Theme(
@@ -107,14 +74,14 @@ THEMES = {
         "#000000",
         "#000000",
         {
-            "input": "#ffffff",
-            "convolution": "#d0d0d0",
-            "pooling": "#a0a0a0",
-            "upsampling": "#e8e8e8",
-            "reshaping": "#f4f4f4",
-            "merge": "#ffffff",
-            "dense": "#707070",
-            "normalisation & activation": "#888888",
+            Category.INPUT: "#ffffff",
+            Category.CONVOLUTION: "#d0d0d0",
+            Category.POOLING: "#a0a0a0",
+            Category.UPSAMPLING: "#e8e8e8",
+            Category.RESHAPING: "#f4f4f4",
+            Category.MERGE: "#ffffff",
+            Category.DENSE: "#707070",
+            Category.NORM_ACT: "#888888",
         },
     ),
 }

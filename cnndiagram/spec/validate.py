@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from cnndiagram.catalog import Arg, ArgType, Kind, kind_words, lookup_kind
+from cnndiagram.catalog import Arg, ArgType, Block, Kind, kind_words, lookup_kind
 from cnndiagram.errors import LimitError, SpecError
 from cnndiagram.ir import ArgValue, Network
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
@@ -35,8 +35,19 @@ class Validator:
         self.source = source
         self.limits = limits
 
-    def error(self, message: str, span: Span | None, hint: str | None = None) -> SpecError:
-        return SpecError(message, source=self.source, span=span, hint=hint)
+    def error(
+        self,
+        message: str,
+        span: Span | None,
+        hint: str | None = None,
+        cls: type[SpecError] = SpecError,
+    ) -> SpecError:
+        """Every fault found here is raised through this method (`spec/build.py` relocates them)."""
+        return cls(message, source=self.source, span=span, hint=hint)
+
+    def first_given(self, span: Span) -> str:
+        """Where an argument given twice was first given, for the message."""
+        return f" (first at column {self.source.line_col(span.start)[1]})"
 
     # -- the network ---------------------------------------------------------------------------
 
@@ -52,7 +63,7 @@ class Validator:
 
     # -- arguments -----------------------------------------------------------------------------
 
-    def args(self, statement: RawStatement, kind: Kind) -> tuple[tuple[str, ArgValue], ...]:
+    def args(self, statement: RawStatement, kind: Kind | Block) -> tuple[tuple[str, ArgValue], ...]:
         given: dict[str, tuple[ArgValue, Span]] = {}
         positional = [arg for arg in kind.args if arg.positional]
         next_positional = 0
@@ -84,9 +95,8 @@ class Validator:
             if arg.name in given:
                 out.append((arg.name, given[arg.name][0]))
             elif arg.required:
-                example = _EXAMPLES.get(kind.name, f"{kind.name}(...)")
                 raise self.error(
-                    f"{kind.name} needs its '{arg.name}' argument, e.g. {example}",
+                    f"{kind.name} needs its '{arg.name}' argument, e.g. {kind.example}",
                     statement.span,
                 )
             else:
@@ -99,16 +109,17 @@ class Validator:
         name: str,
         value: ArgValue,
         span: Span,
-        kind: Kind,
+        kind: Kind | Block,
     ) -> None:
         if name in given:
-            col = self.source.line_col(given[name][1].start)[1]
             raise self.error(
-                f"argument '{name}' of {kind.name} is given twice (first at column {col})", span
+                f"argument '{name}' of {kind.name} is given twice"
+                f"{self.first_given(given[name][1])}",
+                span,
             )
         given[name] = (value, span)
 
-    def too_many(self, kind: Kind, raw: RawArg, positional: list[Arg]) -> SpecError:
+    def too_many(self, kind: Kind | Block, raw: RawArg, positional: list[Arg]) -> SpecError:
         names = ", ".join(arg.name for arg in positional)
         count = len(positional)
         flags = sorted({flag for flag, _, _ in kind.flags})
@@ -128,7 +139,7 @@ class Validator:
             raw.value.span,
         )
 
-    def unknown_arg(self, kind: Kind, raw: RawArg) -> SpecError:
+    def unknown_arg(self, kind: Kind | Block, raw: RawArg) -> SpecError:
         assert raw.key is not None
         known = [arg.name for arg in kind.args]
         aliases = [alias for arg in kind.args for alias in arg.aliases if len(alias) > 2]
@@ -143,7 +154,7 @@ class Validator:
 
     # -- values --------------------------------------------------------------------------------
 
-    def convert(self, arg: Arg, raw: RawValue, kind: Kind) -> ArgValue:
+    def convert(self, arg: Arg, raw: RawValue, kind: Kind | Block) -> ArgValue:
         kind_type = arg.type
         where = f"'{arg.name}' of {kind.name}"
         if raw.kind == "null":
@@ -205,11 +216,11 @@ class Validator:
             bound = "positive" if minimum == 1 else "non-negative"
             raise self.error(f"{where} must be {bound}; got {value}", raw.span)
         if value > self.limits.max_dim:
-            raise LimitError(
+            raise self.error(
                 f"{where} is {value:,}, over the limit of {self.limits.max_dim:,}",
-                source=self.source,
-                span=raw.span,
+                raw.span,
                 hint="raise the limit with --max-dim",
+                cls=LimitError,
             )
         return value
 
@@ -260,27 +271,6 @@ class Validator:
             else:
                 dims.append(self.integer(item, 1, where, arg))
         return tuple(dims)
-
-
-_EXAMPLES = {
-    "input": "input(1x28x28)",
-    "conv": "conv(32, 3x3)",
-    "deconv": "deconv(16, 2, stride=2)",
-    "sepconv": "sepconv(64, 3x3)",
-    "dwconv": "dwconv(3x3)",
-    "maxpool": "maxpool(2)",
-    "avgpool": "avgpool(2)",
-    "adaptiveavgpool": "adaptiveavgpool(1x1)",
-    "adaptivemaxpool": "adaptivemaxpool(1x1)",
-    "dense": "dense(256)",
-    "output": "output(10)",
-    "groupnorm": "groupnorm(8)",
-    "lrn": "lrn(5)",
-    "upsample": "upsample(2)",
-    "zeropad": "zeropad(1)",
-    "crop": "crop(1)",
-    "reshape": "reshape(32x7x7)",
-}
 
 
 def validate(raw: RawSpec, source: Source, limits: Limits = DEFAULT_LIMITS) -> Network:

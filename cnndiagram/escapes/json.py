@@ -18,17 +18,15 @@ True
 
 from __future__ import annotations
 
-import re
-
-from cnndiagram.escapes.terminal import CONTROLS_PAST_C0
+from cnndiagram.escapes.terminal import CONTROLS
 
 # json.dumps writes C0 inside strings as escapes already, and outside them only its own
 # structural new lines; what is left can stand only inside a string.
-_RAW_CONTROLS = re.compile(f"[{CONTROLS_PAST_C0}]")
+_ESCAPED = {ord(char): f"\\u{ord(char):04x}" for char in CONTROLS if ord(char) >= 0x7F}
 
 
 def escape_json_controls(text: str) -> str:
     """JSON text (as `json.dumps` writes it) with the remaining controls as `\\u` escapes."""
     if text.isascii() and "\x7f" not in text:
         return text
-    return _RAW_CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return text.translate(_ESCAPED)

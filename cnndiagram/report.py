@@ -1,55 +1,42 @@
 """Report stage: an `Analysis` as text tables (plain, Markdown, CSV, LaTeX), JSON, or a worked
-derivation in Markdown (`explain`), the way the seed answer derives 217,706 by hand."""
+derivation in Markdown (`explain`), the way the seed answer derives 217,706 by hand.
+
+Every format draws its per-layer columns from one table, `COLUMNS`: a column says what it is
+called, how its value comes from a layer's result, how it aligns and which formats show it, so
+the formats cannot drift apart (CSV once had a value without a header). Each format then
+writes a cell in its own syntax, escaped by `cnndiagram.escapes` according to the column's
+`CellKind`: user text is escaped, engine arithmetic is a code span in Markdown and math in
+LaTeX, numbers are numbers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from enum import Enum
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 from cnndiagram.engine.analysis import Analysis, LayerResult
 from cnndiagram.engine.formulas import Formula, Notation
 from cnndiagram.engine.ops import op_for
+from cnndiagram.engine.registry import Formulas
 from cnndiagram.ir import display_shape
 from cnndiagram.notation import (
+    TIMES,
     describe,
     format_count,
     format_shape,
     size_lines,
 )
 
+if TYPE_CHECKING:
+    from fractions import Fraction
+
 REPORT_FORMATS = ("table", "markdown", "csv", "json", "latex", "explain")
-
-
-def _shape(analysis: Analysis, shape: tuple[int, ...] | None, unicode: bool = False) -> str:
-    if shape is None:
-        return ""
-    return format_shape(shape, analysis.network.channels_last, unicode)
-
-
-def _label(analysis: Analysis, result: LayerResult, unicode: bool = False) -> str:
-    """The layer's kind and hyperparameters, and where it reads from when that is not the
-    row above: `add <- conv2, stem`."""
-    if result.layer is None:
-        return "input"
-    rank = len(result.input_shape or ()) - 1
-    label = describe(result.layer, rank, unicode)
-    previous = analysis.layers[result.number - 1].name
-    if len(result.inputs) > 1 or (result.inputs and result.inputs[0] != previous):
-        arrow = "\u2190" if unicode else "<-"
-        label += f" {arrow} {', '.join(result.inputs)}"
-    return label
 
 
 def size_text(formulas: tuple[Formula, ...], notation: Notation = "ascii") -> str:
     """`size_lines` on one line."""
     return "; ".join(size_lines(formulas, notation))
-
-
-def _param_text(analysis: Analysis, result: LayerResult, group: bool = True) -> str:
-    formula = analysis.formulas(result).params
-    if formula is None:
-        return format_count(result.params) if group else str(result.params)
-    return formula.text(group=group)
 
 
 def total_line(analysis: Analysis, notation: Notation = "ascii") -> str:
@@ -66,37 +53,218 @@ def _split_line(analysis: Analysis) -> str | None:
     )
 
 
+# -- the columns --------------------------------------------------------------------------------
+
+
+class Row(NamedTuple):
+    """One layer's result with its formulas, built once per row for all of its cells."""
+
+    analysis: Analysis
+    result: LayerResult
+    formulas: Formulas
+
+
+class Align(Enum):
+    """A column's alignment; the values are LaTeX's column letters."""
+
+    LEFT = "l"
+    RIGHT = "r"
+
+
+class CellKind(Enum):
+    """What a cell holds, which decides how each syntax writes and escapes it."""
+
+    NUMBER = "number"  # an integer: written as it is, never escaped
+    TEXT = "text"  # may hold user text (names, titles): escaped for every syntax
+    SHAPE = "shape"  # tensor dimensions: `32x24x24`, math in LaTeX
+    FORMULA = "formula"  # the engine's arithmetic: a code span in Markdown, math in LaTeX
+
+
+#: A cell's value in the data formats (CSV flattens lists and writes null as empty).
+Data: TypeAlias = int | str | list[int] | list[str] | dict[str, Any] | None
+
+#: The formats that draw on `COLUMNS`: the human-readable tables and the data formats.
+#: (`explain` is prose; it takes single columns by key.)
+TABLES = frozenset({"table", "markdown", "latex"})
+DATA = frozenset({"csv", "json"})
+ALL = TABLES | DATA
+
+
+class Column(NamedTuple):
+    """One per-layer column of the reports (a NamedTuple: immutable, and cheaper to define at
+    start-up than a dataclass, whose module the summary command would import for it alone).
+
+    `key` names it in CSV's header and JSON (at `json_path` when nested there); `header`
+    names it in the human-readable tables. `data` gives its value for CSV and JSON; `shown`
+    gives its text in the tables, in ASCII or LaTeX notation, and defaults to `data` written
+    plainly.
+    """
+
+    key: str
+    kind: CellKind
+    data: Callable[[Row], Data]
+    formats: frozenset[str]
+    header: str = ""
+    align: Align = Align.LEFT
+    shown: Callable[[Row, Notation], str] | None = None
+    json_path: tuple[str, ...] = ()
+
+    def text(self, row: Row, notation: Notation = "ascii") -> str:
+        """The cell as a table shows it, before the format's escaping."""
+        if self.shown is not None:
+            return self.shown(row, notation)
+        return str(self.flat(row, notation))
+
+    def flat(self, row: Row, notation: Notation = "ascii") -> int | str:
+        """The value as one field: a list joined (`32x24x24`, `H: ...; W: ...`), null empty."""
+        value = self.data(row)
+        if value is None:
+            return ""
+        if isinstance(value, list):
+            return _JOINERS[self.kind, notation].join(str(item) for item in value)
+        if isinstance(value, dict):
+            raise TypeError(f"column {self.key} has no flat form")  # a JSON-only column
+        return value
+
+
+_JOINERS: dict[tuple[CellKind, Notation], str] = {
+    (CellKind.SHAPE, "ascii"): TIMES["ascii"],
+    (CellKind.SHAPE, "latex"): r" \times ",
+    (CellKind.FORMULA, "ascii"): "; ",
+    (CellKind.TEXT, "ascii"): ", ",
+}
+
+
+def _dims(row: Row, shape: tuple[int, ...] | None) -> list[int] | None:
+    """Shapes in the spec's own layout (channels last when it says so)."""
+    if shape is None:
+        return None
+    return list(display_shape(shape, row.analysis.network.channels_last))
+
+
+def _label(row: Row) -> str:
+    """The layer's kind and hyperparameters, and where it reads from when that is not the
+    row above: `add <- conv2, stem`."""
+    result = row.result
+    if result.layer is None:
+        return "input"
+    rank = len(result.input_shape or ()) - 1
+    label = describe(result.layer, rank)
+    previous = row.analysis.layers[result.number - 1].name
+    if len(result.inputs) > 1 or (result.inputs and result.inputs[0] != previous):
+        label += f" <- {', '.join(result.inputs)}"
+    return label
+
+
+def _param_shown(row: Row, notation: Notation) -> str:
+    """The parameter formula with grouped digits, or the bare count when there is none."""
+    formula = row.formulas.params
+    if formula is not None:
+        return formula.text(notation, group=True)
+    count = format_count(row.result.params)
+    return count.replace(",", "{,}") if notation == "latex" else count
+
+
+def _jump(value: int | Fraction) -> int | float:
+    """A whole jump as an integer, a fractional one (after upsampling) as a decimal."""
+    if isinstance(value, int):
+        return value
+    return int(value) if value.denominator == 1 else round(float(value), 6)
+
+
+def _receptive_field(row: Row) -> dict[str, Any] | None:
+    rf = row.result.receptive_field
+    if rf is None:
+        return None
+    return {"size": list(rf.size), "jump": [_jump(jump) for jump in rf.jump]}
+
+
+# The order is CSV's and JSON's; the tables show their subset in the same order.
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "index",
+        CellKind.NUMBER,
+        lambda row: row.result.number,
+        TABLES | {"csv"},
+        header="#",
+        align=Align.RIGHT,
+    ),
+    Column("name", CellKind.TEXT, lambda row: row.result.name, ALL, header="name"),
+    Column("kind", CellKind.TEXT, lambda row: row.result.kind, DATA),
+    Column("inputs", CellKind.TEXT, lambda row: list(row.result.inputs), frozenset({"json"})),
+    Column("layer", CellKind.TEXT, _label, TABLES | {"csv"}, header="layer"),
+    Column("input_shape", CellKind.SHAPE, lambda row: _dims(row, row.result.input_shape), DATA),
+    Column(
+        "output_shape",
+        CellKind.SHAPE,
+        lambda row: _dims(row, row.result.output_shape),
+        ALL,
+        header="size",
+    ),
+    Column("params", CellKind.NUMBER, lambda row: row.result.params, DATA),
+    Column("trainable", CellKind.NUMBER, lambda row: row.result.trainable, DATA),
+    Column("non_trainable", CellKind.NUMBER, lambda row: row.result.non_trainable, DATA),
+    Column(
+        "output_formula",
+        CellKind.FORMULA,
+        lambda row: [str(formula) for formula in row.formulas.output],
+        ALL,
+        header="size formula",
+        shown=lambda row, notation: size_text(row.formulas.output, notation),
+        json_path=("formulas", "output"),
+    ),
+    Column(
+        "param_formula",
+        CellKind.FORMULA,
+        lambda row: None if row.formulas.params is None else str(row.formulas.params),
+        ALL,
+        header="parameters",
+        align=Align.RIGHT,
+        shown=_param_shown,
+        json_path=("formulas", "params"),
+    ),
+    Column("macs", CellKind.NUMBER, lambda row: row.result.macs, DATA),
+    Column("activations", CellKind.NUMBER, lambda row: row.result.activations, frozenset({"csv"})),
+    Column("receptive_field", CellKind.SHAPE, _receptive_field, frozenset({"json"})),
+)
+
+_BY_KEY = {column.key: column for column in COLUMNS}
+
+
+def columns_for(fmt: str) -> tuple[Column, ...]:
+    """The columns a format shows, in order."""
+    return tuple(column for column in COLUMNS if fmt in column.formats)
+
+
+def _rows(analysis: Analysis) -> Iterator[Row]:
+    for result in analysis.layers:
+        yield Row(analysis, result, analysis.formulas(result))
+
+
 # -- plain table --------------------------------------------------------------------------------
 
 
 def table(analysis: Analysis) -> str:
-    headers = ("#", "name", "layer", "size", "size formula", "parameters")
-    rows = []
-    for result in analysis.layers:
-        formulas = analysis.formulas(result)
-        rows.append(
-            (
-                str(result.number),
-                result.name,
-                _label(analysis, result),
-                _shape(analysis, result.output_shape),
-                size_text(formulas.output),
-                _param_text(analysis, result),
-            )
-        )
-    widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(headers))]
-    right = {0, 5}
+    """Aligned plain text for a terminal; control characters in names are shown as escapes."""
+    from cnndiagram.escapes.terminal import escape_controls
+
+    columns = columns_for("table")
+    headers = tuple(column.header for column in columns)
+    rows = [
+        tuple(escape_controls(column.text(row)) for column in columns) for row in _rows(analysis)
+    ]
+    widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(columns))]
 
     def line(cells: tuple[str, ...]) -> str:
         out = [
-            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
-            for i, cell in enumerate(cells)
+            cell.rjust(width) if column.align is Align.RIGHT else cell.ljust(width)
+            for cell, width, column in zip(cells, widths, columns)
         ]
         return "  ".join(out).rstrip()
 
     lines = []
     if analysis.network.title:
-        lines += [analysis.network.title, ""]
+        lines += [escape_controls(analysis.network.title), ""]
     lines.append(line(headers))
     lines.append("  ".join("-" * w for w in widths))
     lines += [line(row) for row in rows]
@@ -109,30 +277,32 @@ def table(analysis: Analysis) -> str:
     return "\n".join(lines) + "\n"
 
 
-# -- markdown and csv ---------------------------------------------------------------------------
-
-
-def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+# -- markdown -----------------------------------------------------------------------------------
 
 
 def markdown(analysis: Analysis) -> str:
+    """A GFM table; names are escaped, formulas are code spans, so both render as written."""
+    from cnndiagram.escapes.markdown import code_span, escape_markdown
+
+    columns = columns_for("markdown")
+
+    def cell(column: Column, row: Row) -> str:
+        text = column.text(row)
+        if column.kind is CellKind.FORMULA:
+            return code_span(text, table_cell=True)
+        return escape_markdown(text)
+
+    def rule(column: Column) -> str:
+        dashes = "-" * (len(column.header) + 1)
+        return f"{dashes}:" if column.align is Align.RIGHT else f":{dashes}"
+
     lines = []
     if analysis.network.title:
-        lines += [f"### {_md(analysis.network.title)}", ""]
-    lines.append("| # | name | layer | size | size formula | parameters |")
-    lines.append("|--:|:-----|:------|:-----|:-------------|-----------:|")
-    for result in analysis.layers:
-        formulas = analysis.formulas(result)
-        cells = (
-            str(result.number),
-            _md(result.name),
-            _md(_label(analysis, result)),
-            _shape(analysis, result.output_shape),
-            _md(size_text(formulas.output)),
-            _md(_param_text(analysis, result)),
-        )
-        lines.append("| " + " | ".join(cells) + " |")
+        lines += [f"### {escape_markdown(analysis.network.title)}", ""]
+    lines.append("| " + " | ".join(column.header for column in columns) + " |")
+    lines.append("|" + "|".join(rule(column) for column in columns) + "|")
+    for row in _rows(analysis):
+        lines.append("| " + " | ".join(cell(column, row) for column in columns) + " |")
     lines.append("")
     lines.append(f"**Total parameters:** {total_line(analysis)}")
     split = _split_line(analysis)
@@ -141,94 +311,61 @@ def markdown(analysis: Analysis) -> str:
     return "\n".join(lines) + "\n"
 
 
+# -- csv ----------------------------------------------------------------------------------------
+
+
 def csv_text(analysis: Analysis) -> str:
+    """One header row and one row per layer, of the same width (RFC 4180 quoting).
+
+    A text cell that a spreadsheet would evaluate gets a leading `'`, and its control
+    characters are shown as escapes (CSV goes to stdout by default, and so each row is one
+    line); numbers stay numbers. JSON is the interface that keeps names exactly.
+    """
     import csv
     import io
 
+    from cnndiagram.escapes.csv import escape_csv_cell
+    from cnndiagram.escapes.terminal import escape_controls
+
+    columns = columns_for("csv")
+
+    def cell(column: Column, row: Row) -> int | str:
+        value = column.flat(row)
+        if isinstance(value, int):
+            return value
+        # The prefix is decided on the text as written (a leading tab is a trigger), before
+        # the tab becomes a visible `\t`.
+        return escape_controls(escape_csv_cell(value))
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        [
-            "index",
-            "name",
-            "kind",
-            "layer",
-            "input_shape",
-            "output_shape",
-            "params",
-            "trainable",
-            "non_trainable",
-            "macs",
-            "output_formula",
-            "param_formula",
-        ]
-    )
-    for result in analysis.layers:
-        formulas = analysis.formulas(result)
-        writer.writerow(
-            [
-                result.number,
-                result.name,
-                result.kind,
-                _label(analysis, result),
-                _shape(analysis, result.input_shape),
-                _shape(analysis, result.output_shape),
-                result.params,
-                result.trainable,
-                result.non_trainable,
-                result.macs,
-                result.activations,
-                "; ".join(str(f) for f in formulas.output),
-                str(formulas.params) if formulas.params else "",
-            ]
-        )
+    writer.writerow([column.key for column in columns])
+    for row in _rows(analysis):
+        writer.writerow([cell(column, row) for column in columns])
     return buffer.getvalue()
 
 
 # -- json ---------------------------------------------------------------------------------------
 
 
-def _jump(value: Any) -> int | float:
-    if isinstance(value, int):
-        return value
-    return int(value) if value.denominator == 1 else round(float(value), 6)
-
-
 def to_dict(analysis: Analysis) -> dict[str, Any]:
     """The documented machine interface (see docs/json.md); shapes in the spec's layout."""
-    channels_last = analysis.network.channels_last
-
-    def dims(shape: tuple[int, ...] | None) -> list[int] | None:
-        return None if shape is None else list(display_shape(shape, channels_last))
-
+    columns = columns_for("json")
     layers = []
-    for result in analysis.layers:
-        formulas = analysis.formulas(result)
-        rf = result.receptive_field
-        layers.append(
-            {
-                "name": result.name,
-                "kind": result.kind,
-                "inputs": list(result.inputs),
-                "input_shape": dims(result.input_shape),
-                "output_shape": dims(result.output_shape),
-                "params": result.params,
-                "trainable": result.trainable,
-                "non_trainable": result.non_trainable,
-                "formulas": {
-                    "output": [str(f) for f in formulas.output],
-                    "params": str(formulas.params) if formulas.params else None,
-                },
-                "macs": result.macs,
-                "receptive_field": None
-                if rf is None
-                else {"size": list(rf.size), "jump": [_jump(j) for j in rf.jump]},
-            }
-        )
+    for row in _rows(analysis):
+        entry: dict[str, Any] = {}
+        for column in columns:
+            *parents, key = column.json_path or (column.key,)
+            place = entry
+            for parent in parents:
+                place = place.setdefault(parent, {})
+            place[key] = column.data(row)
+        layers.append(entry)
+    channels_last = analysis.network.channels_last
     return {
         "title": analysis.network.title,
-        "input_shape": dims(analysis.input_shape),
-        "output_shape": dims(analysis.output_shape),
+        "input_shape": list(display_shape(analysis.input_shape, channels_last)),
+        "output_shape": list(display_shape(analysis.output_shape, channels_last)),
         "total_params": analysis.total_params,
         "trainable_params": analysis.trainable_params,
         "non_trainable_params": analysis.non_trainable_params,
@@ -238,63 +375,44 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
 
 
 def json_text(analysis: Analysis) -> str:
+    """`to_dict` as JSON text, with every control character escaped (`\\u009b`)."""
     import json
 
-    return json.dumps(to_dict(analysis), indent=2, ensure_ascii=False) + "\n"
+    from cnndiagram.escapes.json import escape_json_controls
+
+    return escape_json_controls(json.dumps(to_dict(analysis), indent=2, ensure_ascii=False)) + "\n"
 
 
 # -- latex --------------------------------------------------------------------------------------
 
-_LATEX_ESCAPES = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-    "<": r"\textless{}",
-    ">": r"\textgreater{}",
-}
-
-
-def latex_escape(text: str) -> str:
-    """Untrusted text (names, titles) as literal LaTeX text."""
-    return "".join(_LATEX_ESCAPES.get(char, char) for char in text)
-
 
 def latex(analysis: Analysis) -> str:
     """A booktabs table; needs `\\usepackage{booktabs}` and `\\usepackage{amsmath}`."""
+    from cnndiagram.escapes.latex import escape_latex
+
+    columns = columns_for("latex")
+
+    def cell(column: Column, row: Row) -> str:
+        text = column.text(row, "latex")
+        if column.kind in (CellKind.SHAPE, CellKind.FORMULA):
+            return f"${text}$" if text else ""
+        return escape_latex(text)
+
+    spec = "".join(column.align.value for column in columns)
     lines = [
-        r"\begin{tabular}{rlllll}",
+        rf"\begin{{tabular}}{{{spec}}}",
         r"\toprule",
-        r"\# & name & layer & size & size formula & parameters \\",
+        " & ".join(escape_latex(column.header) for column in columns) + r" \\",
         r"\midrule",
     ]
-    for result in analysis.layers:
-        formulas = analysis.formulas(result)
-        dims = display_shape(result.output_shape, analysis.network.channels_last)
-        size = " \\times ".join(str(d) for d in dims)
-        size_formula = size_text(formulas.output, "latex")
-        param = (
-            formulas.params.text("latex", group=True)
-            if formulas.params
-            else (format_count(result.params).replace(",", "{,}"))
-        )
-        lines.append(
-            f"{result.number} & {latex_escape(result.name)} & "
-            f"{latex_escape(_label(analysis, result))} & ${size}$ & "
-            + (f"${size_formula}$" if size_formula else "")
-            + f" & ${param}$ \\\\"
-        )
+    for row in _rows(analysis):
+        lines.append(" & ".join(cell(column, row) for column in columns) + r" \\")
     lines.append(r"\midrule")
-    lines.append(rf"\multicolumn{{6}}{{r}}{{total: ${total_line(analysis, 'latex')}$}} \\")
+    total = total_line(analysis, "latex")
+    lines.append(rf"\multicolumn{{{len(columns)}}}{{r}}{{total: ${total}$}} \\")
     lines += [r"\bottomrule", r"\end{tabular}"]
     if analysis.network.title:
-        lines.insert(0, f"% {latex_escape(analysis.network.title)}")
+        lines.insert(0, f"% {escape_latex(analysis.network.title)}")
     return "\n".join(lines) + "\n"
 
 
@@ -302,61 +420,25 @@ def latex(analysis: Analysis) -> str:
 
 
 def explain(analysis: Analysis) -> str:
-    """The worked derivation, layer by layer, ending with the total as a sum."""
+    """The worked derivation in Markdown, layer by layer, ending with the total as a sum.
+
+    Its cells come from the same columns as the tables; names, labels and the rules' prose
+    are escaped, formulas are code spans.
+    """
+    from cnndiagram.escapes.markdown import code_span, escape_markdown
+
     title = analysis.network.title or "Network"
     total = format_count(analysis.total_params)
-    lines = [f"# {_md(title)}: {total} parameters", ""]
+    lines = [f"# {escape_markdown(title)}: {total} parameters", ""]
     lines.append(
         "Each layer's output size follows from its input size and hyperparameters; each "
         "layer's parameter count follows from its input channels (or features) and its "
         "size. Layer by layer:"
     )
-    for result in analysis.layers:
+    for row in _rows(analysis):
         lines.append("")
-        shape = _shape(analysis, result.output_shape)
-        if result.layer is None:
-            lines.append(f"## {result.number}. {_md(result.name)}: input {shape}")
-            lines.append("")
-            channels = result.output_shape[0]
-            if len(result.output_shape) == 1:
-                lines.append(f"A vector of {channels} features. No parameters.")
-            else:
-                lines.append(
-                    f"{channels} channel{'s' if channels != 1 else ''} of "
-                    f"{format_shape(result.output_shape[1:])} values. No parameters."
-                )
-            continue
-        op = op_for(result.kind)
-        formulas = analysis.formulas(result)
-        label = _label(analysis, result)
-        lines.append(
-            f"## {result.number}. {_md(result.name)}: {_md(label)} \u2192 {shape}, "
-            f"{format_count(result.params)} parameters"
-        )
-        lines.append("")
-        input_shape = _shape(analysis, result.input_shape)
-        lines.append(f"- Input: {input_shape}.")
-        sizes = size_text(formulas.output)
-        if sizes:
-            lines.append(f"- Output size, by the rule {op.rule}: `{sizes}`, giving {shape}.")
-        else:
-            lines.append(f"- Output: {shape} ({op.rule}).")
-        if formulas.params is not None:
-            lines.append(f"- Parameters, {op.param_rule}: `{formulas.params}`.")
-            if result.non_trainable:
-                lines.append(
-                    f"  Of these, {format_count(result.trainable)} are trainable and "
-                    f"{format_count(result.non_trainable)} are not."
-                )
-        else:
-            lines.append(f"- Parameters: 0 ({op.param_rule}).")
-        lines.append(f"- Output activations: {format_count(result.activations)} values.")
-        if result.macs:
-            lines.append(f"- Multiply-accumulates: {format_count(result.macs)}.")
-        rf = result.receptive_field
-        if rf is not None and rf.size:
-            lines.append(f"- Receptive field: {format_shape(rf.size)} input positions.")
-    lines += ["", "## Total", "", f"`{total_line(analysis)}` parameters"]
+        lines += _explain_input(row) if row.result.layer is None else _explain_layer(row)
+    lines += ["", "## Total", "", f"{code_span(total_line(analysis))} parameters"]
     split = _split_line(analysis)
     if split:
         lines.append(f"({split}).")
@@ -366,6 +448,67 @@ def explain(analysis: Analysis) -> str:
         "(one per weight use; bias additions, pooling and activations not counted)."
     )
     return "\n".join(lines) + "\n"
+
+
+def _explain_heading(row: Row) -> str:
+    from cnndiagram.escapes.markdown import escape_markdown
+
+    return f"## {row.result.number}. {escape_markdown(_BY_KEY['name'].text(row))}"
+
+
+def _explain_input(row: Row) -> list[str]:
+    shape = row.result.output_shape
+    lines = [f"{_explain_heading(row)}: input {_BY_KEY['output_shape'].text(row)}", ""]
+    channels = shape[0]
+    if len(shape) == 1:
+        lines.append(f"A vector of {channels} features. No parameters.")
+    else:
+        lines.append(
+            f"{channels} channel{'s' if channels != 1 else ''} of "
+            f"{format_shape(shape[1:])} values. No parameters."
+        )
+    return lines
+
+
+def _explain_layer(row: Row) -> list[str]:
+    """One layer's derivation: its sizes and count, each by its rule, with the formulas."""
+    from cnndiagram.escapes.markdown import code_span, escape_markdown
+
+    result = row.result
+    op = op_for(result.kind)
+    shape = _BY_KEY["output_shape"].text(row)
+    lines = [
+        f"{_explain_heading(row)}: {escape_markdown(_BY_KEY['layer'].text(row))} \u2192 "
+        f"{shape}, {format_count(result.params)} parameters",
+        "",
+        f"- Input: {_BY_KEY['input_shape'].text(row)}.",
+    ]
+    rule = escape_markdown(op.rule)
+    size_formula = _BY_KEY["output_formula"].text(row)
+    if size_formula:
+        lines.append(
+            f"- Output size, by the rule {rule}: {code_span(size_formula)}, giving {shape}."
+        )
+    else:
+        lines.append(f"- Output: {shape} ({rule}).")
+    param_rule = escape_markdown(op.param_rule)
+    param_formula = _BY_KEY["param_formula"].data(row)
+    if isinstance(param_formula, str):
+        lines.append(f"- Parameters, {param_rule}: {code_span(param_formula)}.")
+        if result.non_trainable:
+            lines.append(
+                f"  Of these, {format_count(result.trainable)} are trainable and "
+                f"{format_count(result.non_trainable)} are not."
+            )
+    else:
+        lines.append(f"- Parameters: 0 ({param_rule}).")
+    lines.append(f"- Output activations: {format_count(result.activations)} values.")
+    if result.macs:
+        lines.append(f"- Multiply-accumulates: {format_count(result.macs)}.")
+    rf = result.receptive_field
+    if rf is not None and rf.size:
+        lines.append(f"- Receptive field: {format_shape(rf.size)} input positions.")
+    return lines
 
 
 RENDERERS: dict[str, Callable[[Analysis], str]] = {
@@ -379,4 +522,8 @@ RENDERERS: dict[str, Callable[[Analysis], str]] = {
 
 
 def report(analysis: Analysis, fmt: str = "table") -> str:
-    return RENDERERS[fmt](analysis)
+    """The analysis in one of `REPORT_FORMATS`."""
+    renderer = RENDERERS.get(fmt)
+    if renderer is None:
+        raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(RENDERERS)}")
+    return renderer(analysis)

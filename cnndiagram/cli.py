@@ -257,7 +257,17 @@ def render_command() -> click.Command:
         from cnndiagram.render.formats import format_for_path
 
         format_for_path(output, fmt)  # an unknown extension is a usage error before any work
-        render_figure(source.load(), output, fmt=fmt, limits=source.limits, **options)
+        diagram = render_figure(source.load(), output, fmt=fmt, limits=source.limits, **options)
+        fit = diagram.fit
+        if fit is not None and not fit.fits:
+            page = diagram.options.page
+            assert page is not None
+            click.echo(
+                f"warning: the figure does not fit the {page.name} page "
+                f"({page.width:.0f} x {page.height:.0f} pt) with text of at least "
+                f"{fit.smallest_text:.1f} pt; it is {fit.width:.0f} x {fit.height:.0f} pt",
+                err=True,
+            )
 
     return render
 

@@ -13,15 +13,25 @@ inline (`_repr_svg_`).
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from cnndiagram.engine.analysis import Analysis, analyze
 from cnndiagram.errors import OptionError
 from cnndiagram.ir import Network
 from cnndiagram.layout.scene import Scene
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
-from cnndiagram.options import Style, figure_options, output_options, split_options
+from cnndiagram.options import (
+    FigureOptions,
+    Style,
+    figure_options,
+    output_options,
+    split_options,
+)
 from cnndiagram.render.formats import format_for_path, output_format
+
+if TYPE_CHECKING:
+    from cnndiagram.layout.page import Fit
 
 Spec = Network | Analysis | str | os.PathLike[str]
 
@@ -56,19 +66,24 @@ class Diagram:
         self.options = figure_options(**options)
         self.analysis = _analysis(spec, limits)
         self._scene: Scene | None = None
+        #: How the figure was fitted to `page` (set when the scene is laid out with a page).
+        self.fit: Fit | None = None
 
     @property
     def scene(self) -> Scene:
         """The one scene every backend draws (laid out on first use)."""
         if self._scene is None:
+            draw: Callable[[Analysis, FigureOptions], Scene]
             if self.options.style == Style.GRAPH:
-                from cnndiagram.layout.graph import graph_scene
-
-                self._scene = graph_scene(self.analysis, self.options)
+                from cnndiagram.layout.graph import graph_scene as draw
             else:
-                from cnndiagram.layout.figure import layout
+                from cnndiagram.layout.figure import layout as draw
+            if self.options.page is None:
+                self._scene = draw(self.analysis, self.options)
+            else:
+                from cnndiagram.layout.page import fit_to_page
 
-                self._scene = layout(self.analysis, self.options)
+                self._scene, self.fit = fit_to_page(self.analysis, self.options, draw)
         return self._scene
 
     def to_bytes(self, fmt: str, **output: Any) -> bytes:

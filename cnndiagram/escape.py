@@ -26,7 +26,8 @@ def xml_escape(text: str) -> str:
     return "".join(out)
 
 
-def number(value: float) -> str:
-    """Fixed precision (2 decimals), trailing zeros stripped, never `-0`: deterministic output."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
+def number(value: float, digits: int = 2) -> str:
+    """Fixed precision (2 decimals unless asked), trailing zeros stripped, never `-0`:
+    deterministic output."""
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text

@@ -84,6 +84,54 @@ class Annotation(Word):
 DEFAULT_ANNOTATIONS = (Annotation.SIZE, Annotation.FORMULAS, Annotation.PARAMS)
 
 
+class Page(NamedTuple):
+    """A page (or a column, or a slide) in points; the figure is fitted inside it."""
+
+    width: float
+    height: float
+    min_font: float  # the smallest text at print size, in points, unless --min-font says
+    name: str
+
+
+#: Presets: a column and the text width of a two-column paper, and a 16:9 slide.
+PAGES = {
+    "column": Page(252.0, 360.0, 7.0, "column"),
+    "textwidth": Page(504.0, 360.0, 7.0, "textwidth"),
+    "slide": Page(960.0, 540.0, 14.0, "slide"),
+}
+#: Points per unit.
+UNITS = {"pt": 1.0, "bp": 1.0, "in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "px": 0.75}
+
+
+def _page(value: Any) -> Page | None:
+    """`column`, `textwidth`, `slide`, or `WxH` with a unit (`pt`, `in`, `mm`, `cm`, `px`) on
+    either number or after both (`3.5x5in`, `90mmx60mm`); points when none is given."""
+    if value is None or isinstance(value, Page):
+        return value
+    text = str(value).strip().lower()
+    if text in PAGES:
+        return PAGES[text]
+    import re
+
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([a-z]*)\s*x\s*(\d+(?:\.\d+)?)\s*([a-z]*)", text)
+    if match is None:
+        raise OptionError(
+            f"unknown page {value!r}; give column, textwidth, slide, or a size such as "
+            "504x360pt, 6.5x4in or 170x120mm"
+        )
+    width, first, height, second = match.groups()
+    units = [u for u in (first, second) if u]
+    for unit in units:
+        if unit not in UNITS:
+            raise OptionError(f"unknown unit {unit!r} in page {value!r}; use pt, in, mm, cm or px")
+    width_unit = UNITS[first or second or "pt"]
+    height_unit = UNITS[second or first or "pt"]
+    page = Page(float(width) * width_unit, float(height) * height_unit, 7.0, text)
+    if not (36 <= page.width <= 14400 and 36 <= page.height <= 14400):
+        raise OptionError(f"page {value!r} must be from 0.5 in to 200 in on each side")
+    return page
+
+
 class FigureOptions(NamedTuple):
     """What the layout draws. Build it through `figure_options` to have the values checked."""
 
@@ -102,6 +150,8 @@ class FigureOptions(NamedTuple):
     direction: Direction = Direction.TB
     edge_labels: bool = False  # graph style: tensor sizes on the edges
     font: FontName = FontName.SANS
+    page: Page | None = None  # fit the figure into this page, text at least `min_font`
+    min_font: float | None = None  # points; None: the page's own (7, or 14 on a slide)
 
 
 class OutputOptions(NamedTuple):
@@ -298,6 +348,21 @@ OPTIONS: tuple[Option, ...] = (
         _enum(FontName, "font"),
         "Typeface: DejaVu Sans, or a Times-like serif (STIX) for papers; both are embedded.",
         _choices(FontName),
+    ),
+    Option(
+        "page",
+        _FIG,
+        _page,
+        "Fit the figure into a page: column (252x360pt), textwidth (504x360pt), slide "
+        "(960x540pt) or WxH in pt, in, mm or cm. Outputs get that physical size.",
+        metavar="PAGE",
+    ),
+    Option(
+        "min_font",
+        _FIG,
+        _number("the minimum font size", 1, 72, optional=True),
+        "With --page: the smallest text at print size, in points [default: 7; 14 on a slide].",
+        metavar="PT",
     ),
     Option(
         "scale",

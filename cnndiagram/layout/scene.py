@@ -78,6 +78,9 @@ class Scene(NamedTuple):
     title: str
     description: str
     typeface: str = "sans"  # a key of layout.text.TYPEFACES: the font every text is in
+    #: The figure's physical size: points per unit when it was fitted to a page (`--page`);
+    #: None when it has none (SVG in pixels, PDF one point per unit).
+    points_per_unit: float | None = None
 
 
 def walk(items: tuple[Primitive, ...], group: str = "") -> list[tuple[str, Primitive]]:

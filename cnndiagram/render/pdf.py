@@ -190,6 +190,9 @@ def render_pdf(scene: Scene, *, transparent: bool = False) -> bytes:
     files = TYPEFACES[scene.typeface].files()
     fonts = {bold: read_font(path) for bold, path in files.items()}
     page = _Page(scene.height)
+    unit = scene.points_per_unit or 1.0
+    if unit != 1.0:
+        page.ops.append(f"{number(unit, 6)} 0 0 {number(unit, 6)} 0 0 cm")
     if scene.background and not transparent:
         page.ops.append(
             f"q {_rgb(scene.background)} rg 0 0 {number(scene.width)} {number(scene.height)} re f Q"
@@ -215,7 +218,7 @@ def render_pdf(scene: Scene, *, transparent: bool = False) -> bytes:
     writer.put(
         page_object,
         f"<< /Type /Page /Parent {pages} 0 R "
-        f"/MediaBox [0 0 {number(scene.width)} {number(scene.height)}] "
+        f"/MediaBox [0 0 {number(scene.width * unit)} {number(scene.height * unit)}] "
         f"/Resources << /Font << {resources} >>{state} >> /Contents {content} 0 R >>",
     )
     info = writer.add(

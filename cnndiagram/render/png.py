@@ -76,7 +76,7 @@ def render_png(
 ) -> bytes:
     """PNG bytes at `scale` pixels per SVG unit (2 gives sharp text on high-density screens)."""
     _check_pixels(round(scene.width * scale), round(scene.height * scale), max_pixels)
-    svg = render_svg(scene, embed_font=False, scale=scale, transparent=transparent)
+    svg = render_svg(scene, embed_font=False, scale=scale, transparent=transparent, physical=False)
     face = TYPEFACES[scene.typeface]
     return rasterise(svg, dpi if dpi is not None else 96.0 * scale, max_pixels, face)
 
@@ -85,10 +85,15 @@ class PngBackend:
     """The PNG format of the backend registry (`render/formats.py`)."""
 
     def write(self, scene: Scene, options: OutputOptions) -> bytes:
+        scale, dpi = options.pixel_scale, options.pixel_dpi
+        if scene.points_per_unit is not None and options.scale is None:
+            # A figure with a physical size: pixels from the resolution (300 dpi unless given).
+            dpi = options.dpi or 300.0
+            scale = scene.points_per_unit * dpi / 72
         return render_png(
             scene,
-            scale=options.pixel_scale,
-            dpi=options.pixel_dpi,
+            scale=scale,
+            dpi=dpi,
             transparent=options.transparent,
             max_pixels=options.max_pixels,
         )

@@ -86,15 +86,24 @@ def _item(item: Primitive, prefix: str, out: list[str]) -> None:
 
 
 def render_svg(
-    scene: Scene, *, embed_font: bool = True, scale: float = 1.0, transparent: bool = False
+    scene: Scene,
+    *,
+    embed_font: bool = True,
+    scale: float = 1.0,
+    transparent: bool = False,
+    physical: bool = True,
 ) -> str:
-    """The scene as a standalone SVG document; `scale` sets the intrinsic size only."""
+    """The scene as a standalone SVG document; `scale` sets the intrinsic size only. A scene
+    fitted to a page gets its size in points (`physical`), else in pixels."""
     face = TYPEFACES[scene.typeface]
     # A content hash, not a counter or a random id: the same figure gets the same ids.
     key = f"{scene.title}\n{scene.description}\n{scene.width}".encode()
     digest = f"{zlib.crc32(key):08x}"
     prefix = f"cnn{digest}-"
     width, height = number(scene.width * scale), number(scene.height * scale)
+    if physical and scene.points_per_unit is not None:
+        unit = scene.points_per_unit * scale
+        width, height = f"{number(scene.width * unit)}pt", f"{number(scene.height * unit)}pt"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {number(scene.width)} {number(scene.height)}" role="img" '

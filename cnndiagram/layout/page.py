@@ -1,0 +1,91 @@
+"""Layout stage: fitting a figure to a page in physical units, text never below a minimum.
+
+A figure fits a page when, scaled to the page, it is no wider and no taller than the page.
+Its smallest text, at that scale, must be at least the minimum font size. The search
+tries the figure as one row first, then the scale that a given wrap width implies: the
+wider the rows, the smaller the scale, so the largest scale whose wrapped figure is short
+enough is found by bisection (a handful of layouts, each linear in layers).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import NamedTuple
+
+from cnndiagram.engine.analysis import Analysis
+from cnndiagram.layout.scene import Scene, Text, walk
+from cnndiagram.options import FigureOptions, Page, Style
+
+Draw = Callable[[Analysis, FigureOptions], Scene]
+#: Bisection steps between the smallest and the largest scale: 1% of the range is enough.
+STEPS = 7
+
+
+class Fit(NamedTuple):
+    """How a figure was fitted: its scale (points per unit) and whether it fits the page."""
+
+    scale: float
+    fits: bool
+    width: float  # points
+    height: float
+    smallest_text: float  # points at print size
+
+
+def smallest_text(scene: Scene) -> float:
+    sizes = [item.size for _, item in walk(scene.items) if isinstance(item, Text)]
+    return min(sizes, default=12.0)
+
+
+def _scale(scene: Scene, page: Page, low: float, high: float) -> float:
+    return max(low, min(page.width / scene.width, page.height / scene.height, high))
+
+
+def _fits(scene: Scene, page: Page, scale: float) -> bool:
+    slack = 1e-3
+    return scene.width * scale <= page.width + slack and scene.height * scale <= page.height + slack
+
+
+def fit_to_page(analysis: Analysis, options: FigureOptions, draw: Draw) -> tuple[Scene, Fit]:
+    """The figure drawn to fit `options.page`, with its physical size recorded in the scene."""
+    page = options.page
+    assert page is not None
+    minimum = options.min_font or page.min_font
+    scene = draw(analysis, options._replace(page=None))
+    text = smallest_text(scene)
+    low = minimum / text  # below this scale, text would be smaller than the minimum
+    high = max(1.0, low)  # grow a figure only as far as its text needs
+    best = scene
+    scale = _scale(scene, page, low, high)
+    if not _fits(scene, page, scale) and options.style != Style.GRAPH:
+        # Wrapping into rows trades width for height: bisect the scale whose wrap fits.
+        def wrapped(at: float) -> Scene:
+            width = page.width / at
+            if options.max_width is not None:
+                width = min(width, options.max_width)
+            return draw(analysis, options._replace(page=None, max_width=max(width, 100.0)))
+
+        lo, hi = low, high
+        candidate = wrapped(lo)
+        if _fits(candidate, page, lo):
+            best, scale = candidate, lo
+            for _ in range(STEPS):
+                middle = (lo + hi) / 2
+                trial = wrapped(middle)
+                if _fits(trial, page, middle):
+                    best, scale, lo = trial, middle, middle
+                else:
+                    hi = middle
+            scale = _scale(best, page, scale, high)
+        else:
+            best, scale = candidate, low
+    # rounded up, so the smallest text is never a hair below the minimum
+    scale = math.ceil(scale * 1e6) / 1e6
+    fitted = best._replace(points_per_unit=scale)
+    return fitted, Fit(
+        scale,
+        _fits(best, page, scale),
+        best.width * scale,
+        best.height * scale,
+        smallest_text(best) * scale,
+    )

@@ -9,16 +9,13 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 import click
 
 from cnndiagram import __version__
 from cnndiagram.errors import CnnDiagramError
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
-
-if TYPE_CHECKING:
-    from cnndiagram.spec.load import SpecFormat
 
 INTERNAL_ERROR = 70
 F = TypeVar("F", bound=Callable[..., Any])
@@ -80,15 +77,23 @@ def _limit(flag: str, default: int, help_text: str) -> Callable[[F], F]:
 
 
 def spec_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """SPEC, -e/--expr, --spec-format and the size limits, shared by every command that reads a
-    spec; the command receives them together as one `SpecArgs`."""
+    """SPEC, -e/--expr, --spec-format, --input and the size limits, shared by every command
+    that reads a spec; the command receives them together as one `SpecArgs`."""
     options = [
         click.argument("spec", required=False, metavar="SPEC"),
         click.option("-e", "--expr", help='The spec itself, e.g. "I(1x28x28)-C(32,5)-O(10)".'),
         click.option(
             "--spec-format",
-            type=click.Choice(["dsl", "yaml", "toml", "json"]),
-            help="Read SPEC in this format instead of guessing from its extension.",
+            type=click.Choice(["dsl", "yaml", "toml", "json", "lasagne"]),
+            help="Read SPEC in this format instead of guessing from its extension "
+            "(.py files are nolearn/Lasagne definitions, read without running them).",
+        ),
+        click.option(
+            "--input",
+            "input_shape",
+            metavar="SHAPE",
+            help="The input shape (channels first, e.g. 1x28x28) for model files that "
+            "compute theirs when they run.",
         ),
         _limit("--max-layers", DEFAULT_LIMITS.max_layers, "Refuse specs with more layers."),
         _limit("--max-dim", DEFAULT_LIMITS.max_dim, "Refuse any size or dimension above this."),
@@ -115,6 +120,7 @@ class SpecArgs(NamedTuple):
     spec: str | None
     expr: str | None
     spec_format: str | None
+    input_shape: str | None
     max_layers: int
     max_dim: int
     max_file_size: int
@@ -124,25 +130,36 @@ class SpecArgs(NamedTuple):
         return Limits(self.max_layers, self.max_dim, self.max_file_size)
 
     def load(self) -> Any:
-        return load(self.spec, self.expr, self.spec_format, self.limits)
+        from cnndiagram.loading import SOURCE_FORMATS, load_network
+
+        if self.spec is not None and self.expr is not None:
+            raise click.UsageError("give either SPEC or -e/--expr, not both")
+        if self.spec is None and self.expr is None:
+            raise click.UsageError("missing SPEC (a file, '-' for stdin) or -e/--expr")
+        fmt = next((f for f in SOURCE_FORMATS if f == self.spec_format), None)
+        text = self.expr if self.expr is not None else self.spec
+        assert text is not None
+        return load_network(
+            text,
+            expr=self.expr is not None,
+            fmt=fmt,
+            limits=self.limits,
+            input_shape=_shape(self.input_shape, self.max_dim),
+        )
 
 
-def load(spec: str | None, expr: str | None, spec_format: str | None, limits: Limits) -> Any:
-    from cnndiagram.spec.load import load_spec
-
-    if spec is not None and expr is not None:
-        raise click.UsageError("give either SPEC or -e/--expr, not both")
-    if spec is None and expr is None:
-        raise click.UsageError("missing SPEC (a file, '-' for stdin) or -e/--expr")
-    if expr is not None:
-        return load_spec(expr, expr=True, fmt=_spec_format(spec_format), limits=limits)
-    assert spec is not None
-    return load_spec(spec, fmt=_spec_format(spec_format), limits=limits)
-
-
-def _spec_format(name: str | None) -> SpecFormat | None:
-    formats: dict[str, SpecFormat] = {"dsl": "dsl", "yaml": "yaml", "toml": "toml", "json": "json"}
-    return formats[name] if name else None
+def _shape(text: str | None, max_dim: int) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    parts = text.lower().replace("×", "x").split("x")
+    if not all(part.strip().isdigit() for part in parts) or len(parts) > 4:
+        raise click.BadParameter(
+            f"{text!r} is not a shape such as 1x28x28 (channels first)", param_hint="--input"
+        )
+    shape = tuple(int(part) for part in parts)
+    if any(dim < 1 or dim > max_dim for dim in shape):
+        raise click.BadParameter(f"every size must be from 1 to {max_dim:,}", param_hint="--input")
+    return shape
 
 
 @main.command()

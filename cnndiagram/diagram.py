@@ -41,15 +41,15 @@ def _analysis(spec: Spec, limits: Limits) -> Analysis:
         return spec
     if isinstance(spec, Network):
         return analyze(spec, limits)
-    from cnndiagram.spec.load import load_spec
+    from cnndiagram.loading import load_network
 
     if (
         isinstance(spec, str)
         and not os.path.exists(spec)
         and ("(" in spec or "\n" in spec or "->" in spec)
     ):
-        return analyze(load_spec(spec, expr=True, limits=limits), limits)
-    return analyze(load_spec(spec, limits=limits), limits)
+        return analyze(load_network(spec, expr=True, limits=limits), limits)
+    return analyze(load_network(spec, limits=limits), limits)
 
 
 class Diagram:

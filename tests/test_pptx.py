@@ -22,26 +22,31 @@ from cnndiagram.errors import MissingDependencyError
 from cnndiagram.layout.scene import Group, Line, Polygon, Scene, Text, walk
 from cnndiagram.options import OutputOptions
 from cnndiagram.render.pptx import (
-    FONT,
+    EMU_PER_POINT,
+    MARGIN,
     SLIDE_HEIGHT,
     SLIDE_WIDTH,
     ZIP_TIME,
     Frame,
     PptxBackend,
-    arial_width,
+    office_font,
+    office_width,
     plain,
 )
 
 from conftest import SAMPLES, cli
 
 CASES = [
-    ("seed.cnn", "blocks"),
-    ("seed.cnn", "flat"),
-    ("seed.cnn", "graph"),
-    ("resnet18.cnn", "blocks"),
-    ("resnet18.cnn", "graph"),
-    ("inception.cnn", "blocks"),
-    ("inception.cnn", "flat"),
+    ("seed.cnn", {"style": "blocks"}),
+    ("seed.cnn", {"style": "flat"}),
+    ("seed.cnn", {"style": "graph"}),
+    ("seed.cnn", {"style": "blocks", "font": "serif", "theme": "print"}),
+    ("seed.cnn", {"style": "blocks", "page": "slide"}),
+    ("resnet18.cnn", {"style": "blocks"}),
+    ("resnet18.cnn", {"style": "graph"}),
+    ("resnet18.cnn", {"style": "blocks", "page": "slide"}),
+    ("inception.cnn", {"style": "blocks"}),
+    ("inception.cnn", {"style": "flat", "font": "serif"}),
 ]
 ALIGN = {"start": PP_ALIGN.LEFT, "middle": PP_ALIGN.CENTER, "end": PP_ALIGN.RIGHT}
 
@@ -71,9 +76,9 @@ def _texts(scene: Scene) -> list[Text]:
     return [item for _, item in walk(scene.items) if isinstance(item, Text) and item.text.strip()]
 
 
-@pytest.mark.parametrize(("sample", "style"), CASES)
-def test_one_slide_of_editable_shapes(sample: str, style: str) -> None:
-    diagram = Diagram(SAMPLES / sample, style=style)
+@pytest.mark.parametrize(("sample", "options"), CASES)
+def test_one_slide_of_editable_shapes(sample: str, options: dict[str, str]) -> None:
+    diagram = Diagram(SAMPLES / sample, **options)
     scene = diagram.scene
     presentation = _open(diagram.to_bytes("pptx"))
     assert (presentation.slide_width, presentation.slide_height) == (SLIDE_WIDTH, SLIDE_HEIGHT)
@@ -108,9 +113,11 @@ def test_one_slide_of_editable_shapes(sample: str, style: str) -> None:
     assert all(end.get("type") == "triangle" for end in arrows)
 
 
-@pytest.mark.parametrize(("sample", "style"), CASES)
-def test_every_text_is_a_text_box_where_it_was_measured(sample: str, style: str) -> None:
-    diagram = Diagram(SAMPLES / sample, style=style)
+@pytest.mark.parametrize(("sample", "options"), CASES)
+def test_every_text_is_a_text_box_where_it_was_measured(
+    sample: str, options: dict[str, str]
+) -> None:
+    diagram = Diagram(SAMPLES / sample, **options)
     scene = diagram.scene
     frame = Frame.fit(scene)
     slide = _open(diagram.to_bytes("pptx")).slides[0]
@@ -135,13 +142,14 @@ def test_every_text_is_a_text_box_where_it_was_measured(sample: str, style: str)
         paragraph = body.paragraphs[0]
         assert paragraph.alignment == ALIGN[text.anchor]
         (run,) = paragraph.runs
-        assert run.font.name == FONT and bool(run.font.bold) == text.bold
+        assert run.font.name == office_font(scene.typeface).family
+        assert bool(run.font.bold) == text.bold
         assert str(run.font.color.rgb) == text.fill.lstrip("#").upper()
         # the scaled size, or smaller where Arial would be wider than the measured box
         size = run.font.size
         assert size <= frame.length(text.size) + 127  # font sizes are whole centipoints
-        assert arial_width(text.text, size, text.bold) <= box.width + 127
-        if arial_width(text.text, text.size, text.bold) <= text.width:
+        assert office_width(text.text, size, text.bold, scene.typeface) <= box.width + 127
+        if office_width(text.text, text.size, text.bold, scene.typeface) <= text.width:
             assert abs(size - frame.length(text.size)) <= 127
 
 
@@ -155,6 +163,25 @@ def test_the_seed_numbers_and_formulas_are_editable_text() -> None:
     assert formulas and all(formula in texts for formula in formulas)
     for result in diagram.analysis.layers:
         assert any(result.name == text for text in texts)
+
+
+@pytest.mark.parametrize("page", ["column", "textwidth", "slide"])
+def test_a_figure_fitted_to_a_page_keeps_its_print_size_when_the_slide_holds_it(
+    page: str,
+) -> None:
+    scene = Diagram(SAMPLES / "seed.cnn", page=page).scene
+    assert scene.points_per_unit is not None
+    printed = scene.points_per_unit * EMU_PER_POINT
+    fits = scene.width * printed <= SLIDE_WIDTH and scene.height * printed <= SLIDE_HEIGHT
+    frame = Frame.fit(scene)
+    if fits:
+        assert frame.scale == printed
+    else:  # scaled down to fit, inside the margin
+        assert frame.scale < printed
+        assert scene.width * frame.scale <= SLIDE_WIDTH - 2 * MARGIN + 1
+        assert scene.height * frame.scale <= SLIDE_HEIGHT - 2 * MARGIN + 1
+    assert abs(frame.left * 2 + scene.width * frame.scale - SLIDE_WIDTH) < 1  # centred
+    assert abs(frame.top * 2 + scene.height * frame.scale - SLIDE_HEIGHT) < 1
 
 
 def test_title_and_description_go_into_the_document() -> None:

@@ -1,24 +1,27 @@
 """Render stage: a `Scene` as one PowerPoint slide of native, editable shapes (python-pptx).
 
-The slide is 16:9 (13.333 x 7.5 in); the scene is scaled to fit inside a margin, centred,
-its aspect kept. Nothing is a picture: polygons are freeforms with the figure theme's fill
-and stroke, two-point lines are straight connectors and longer polylines open freeforms,
-an arrow is the line's own DrawingML line end (so it follows the line when it is edited),
-and every text is a text box at the position the layout measured: no autofit, no
-wrapping, no insets, its top at the baseline minus the measured ascent, aligned left,
-centred or right as its anchor says. Each group of the scene (a layer's block with its
-labels, the legend, the totals) is a group shape named after it, so it moves as one.
+The slide is 16:9 (13.333 x 7.5 in, the `--page slide` preset). A scene fitted to a page
+that the slide holds is centred at its print size; any other is scaled to fit inside a
+margin, centred, its aspect kept. Nothing is a picture: polygons are freeforms with the
+figure theme's fill and stroke, two-point lines are straight connectors and longer
+polylines open freeforms, an arrow is the line's own DrawingML line end (so it follows the
+line when it is edited), and every text is a text box at the position the layout
+measured: no autofit, no wrapping, no insets, its top at the baseline minus the measured
+ascent, its line height the measured ascent plus descent, aligned left, centred or right
+as its anchor says. Each group of the scene (a layer's block with its labels, the legend,
+the totals) is a group shape named after it, so it moves as one.
 
 Fonts: a PPTX file cannot carry the figure's font (PowerPoint's own embedding is not
 something python-pptx writes, and viewers other than PowerPoint ignore it), so the text is
-set in Arial, which every Office installation has, and which LibreOffice and most other
-viewers replace by the metric-compatible Liberation Sans. Arial is narrower than the
-measured DejaVu Sans for almost every string, but not for every character (some capitals,
-`J`, `_`), so each text is measured again with Arial's advance widths
-(`fonts/arial-metrics.json`, built by tools/arial_metrics.py) and its size reduced in the
-rare case it would overflow its measured box. Arial lacks `⌊ ⌋ ⌈ ⌉ ⋅` and some super- and
-subscripts; Office draws those from a fallback font (Cambria Math or Segoe UI Symbol), and
-they are measured with DejaVu Sans's widths.
+set in a font every Office installation has: Arial for the sans typeface, Times New Roman
+for the serif one (LibreOffice and most other viewers show their metric-compatible
+Liberation Sans and Serif). Arial is narrower than the measured DejaVu Sans for almost
+every string, but not for every character (some capitals, `J`, `_`), and Times New Roman
+differs from STIX in both directions, so each text is measured again with the Office
+font's advance widths (`fonts/office-metrics.json`, built by tools/office_metrics.py) and
+its size reduced where it would overflow its measured box. Both lack `⌊ ⌋ ⌈ ⌉` (Arial
+also `⋅` and some super- and subscripts); Office draws those from a fallback font (Cambria
+Math or Segoe UI Symbol), and they are measured with the shipped font's widths.
 
 The scene's title is the presentation's title (core properties), its description the
 slide's notes. The file is byte-for-byte reproducible: no creation or modification dates,
@@ -37,7 +40,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from cnndiagram.errors import MissingDependencyError
 from cnndiagram.escape import xml_chars
 from cnndiagram.layout.scene import Group, Line, Polygon, Primitive, Scene, Text
-from cnndiagram.layout.text import FONT_DIR, text_width
+from cnndiagram.layout.text import FONT_DIR, SANS, TYPEFACES, text_width
 
 try:
     from pptx import Presentation
@@ -66,7 +69,7 @@ if TYPE_CHECKING:
 #: The 16:9 slide of PowerPoint's "Widescreen" size, in EMU (914,400 per inch).
 SLIDE_WIDTH, SLIDE_HEIGHT = 12_192_000, 6_858_000
 MARGIN = 228_600  # a quarter of an inch on every side
-FONT = "Arial"
+EMU_PER_POINT = 12_700
 #: DrawingML line ends come in three sizes, multiples of the line width (ECMA-376 leaves
 #: the factors to the application: 2, 3 and 5 in LibreOffice, which also takes a line at
 #: least 0.7 mm wide for the purpose, so hairlines keep a visible arrowhead).
@@ -87,6 +90,12 @@ class Frame(NamedTuple):
     def fit(cls, scene: Scene) -> Frame:
         width, height = max(scene.width, 1.0), max(scene.height, 1.0)
         scale = min((SLIDE_WIDTH - 2 * MARGIN) / width, (SLIDE_HEIGHT - 2 * MARGIN) / height)
+        if scene.points_per_unit is not None:
+            # Fitted to a page (`--page`): its print size, text at least the minimum font,
+            # whenever the slide holds it (a page the size of the slide needs no margin).
+            printed = scene.points_per_unit * EMU_PER_POINT
+            if width * printed <= SLIDE_WIDTH and height * printed <= SLIDE_HEIGHT:
+                scale = printed
         return cls(scale, (SLIDE_WIDTH - width * scale) / 2, (SLIDE_HEIGHT - height * scale) / 2)
 
     def x(self, value: float) -> Emu:
@@ -99,28 +108,50 @@ class Frame(NamedTuple):
         return Emu(round(value * self.scale))
 
 
+class OfficeFont(NamedTuple):
+    """The font every Office has that stands in for one shipped typeface."""
+
+    family: str
+    units_per_em: dict[bool, int]
+    advances: dict[bool, dict[int, int]]
+
+
 @lru_cache(maxsize=1)
-def _arial() -> dict[bool, tuple[int, dict[int, int]]]:
-    with open(os.path.join(FONT_DIR, "arial-metrics.json"), encoding="utf-8") as handle:
+def office_fonts() -> dict[str, OfficeFont]:
+    """By typeface key (`layout.text.TYPEFACES`)."""
+    with open(os.path.join(FONT_DIR, "office-metrics.json"), encoding="utf-8") as handle:
         data = json.load(handle)
+    weights = ((False, "regular"), (True, "bold"))
     return {
-        bold: (
-            data[key]["units_per_em"],
-            {int(code): advance for code, advance in data[key]["advances"].items()},
+        key: OfficeFont(
+            font["family"],
+            {bold: font[weight]["units_per_em"] for bold, weight in weights},
+            {
+                bold: {int(code): advance for code, advance in font[weight]["advances"].items()}
+                for bold, weight in weights
+            },
         )
-        for bold, key in ((False, "regular"), (True, "bold"))
+        for key, font in data.items()
     }
 
 
-def arial_width(text: str, size: float, bold: bool = False) -> float:
-    """The advance width of `text` in Arial; characters Arial lacks count with DejaVu Sans's
-    width, the measure of the fallback font Office draws them with being unknown."""
-    units_per_em, advances = _arial()[bold]
+def office_font(typeface: str) -> OfficeFont:
+    fonts = office_fonts()
+    return fonts.get(typeface, fonts["sans"])
+
+
+def office_width(text: str, size: float, bold: bool = False, typeface: str = "sans") -> float:
+    """The advance width of `text` in the Office font for `typeface`; characters that font
+    lacks count with the shipped font's width, the fallback font Office draws them with
+    being unknown."""
+    font = office_font(typeface)
+    face = TYPEFACES.get(typeface, SANS)
+    units_per_em, advances = font.units_per_em[bold], font.advances[bold]
     width = 0.0
     for char in text:
         advance = advances.get(ord(char))
         if advance is None:
-            width += text_width(char, size, bold)
+            width += text_width(char, size, bold, face)
         else:
             width += advance * size / units_per_em
     return width
@@ -224,7 +255,7 @@ def _line(shapes: SlideShapes, item: Line, frame: Frame) -> BaseShape:
 _ALIGN = {"start": PP_ALIGN.LEFT, "middle": PP_ALIGN.CENTER, "end": PP_ALIGN.RIGHT}
 
 
-def _text(shapes: SlideShapes, item: Text, frame: Frame) -> BaseShape | None:
+def _text(shapes: SlideShapes, item: Text, frame: Frame, typeface: str) -> BaseShape | None:
     text = plain(item.text)
     if not text.strip():
         return None
@@ -245,23 +276,25 @@ def _text(shapes: SlideShapes, item: Text, frame: Frame) -> BaseShape | None:
     paragraph.line_spacing = Emu(max(frame.length(item.ascent + item.descent), 1))
     run = paragraph.add_run()
     run.text = text
-    # Arial instead of the measured font: never wider than the box the layout reserved.
-    fit = min(1.0, item.width / max(arial_width(text, item.size, item.bold), 1e-9))
-    run.font.size = Emu(frame.length(item.size * fit))
-    run.font.name = FONT
+    # An Office font instead of the measured one: never wider than the box the layout made.
+    wide = office_width(text, item.size, item.bold, typeface)
+    run.font.size = Emu(frame.length(item.size * min(1.0, item.width / max(wide, 1e-9))))
+    run.font.name = office_font(typeface).family
     run.font.bold = item.bold
     run.font.color.rgb = _colour(item.fill)
     return box
 
 
-def _draw(shapes: SlideShapes, items: tuple[Primitive, ...], frame: Frame) -> list[BaseShape]:
+def _draw(
+    shapes: SlideShapes, items: tuple[Primitive, ...], frame: Frame, typeface: str
+) -> list[BaseShape]:
     """The items drawn on the slide, in order; a group's shapes are drawn first and then
     moved into its group shape at once (python-pptx recomputes a group's extents after each
     shape added to it, which is quadratic in the group's size)."""
     drawn: list[BaseShape | None] = []
     for item in items:
         if isinstance(item, Group):
-            group = shapes.add_group_shape(_draw(shapes, item.items, frame))
+            group = shapes.add_group_shape(_draw(shapes, item.items, frame, typeface))
             group.name = plain(item.label or item.id) or "group"
             drawn.append(group)
         elif isinstance(item, Polygon):
@@ -269,7 +302,7 @@ def _draw(shapes: SlideShapes, items: tuple[Primitive, ...], frame: Frame) -> li
         elif isinstance(item, Line):
             drawn.append(_line(shapes, item, frame))
         else:
-            drawn.append(_text(shapes, item, frame))
+            drawn.append(_text(shapes, item, frame, typeface))
     return [shape for shape in drawn if shape is not None]
 
 
@@ -299,7 +332,7 @@ def render_pptx(scene: Scene, *, transparent: bool = False) -> bytes:
     if scene.background and not transparent:
         slide.background.fill.solid()
         slide.background.fill.fore_color.rgb = _colour(scene.background)
-    _draw(slide.shapes, scene.items, Frame.fit(scene))
+    _draw(slide.shapes, scene.items, Frame.fit(scene), scene.typeface)
     slide.notes_slide.notes_text_frame.text = plain(scene.description)
 
     core = presentation.core_properties

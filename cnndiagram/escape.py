@@ -2,28 +2,31 @@
 
 >>> xml_escape('<script>alert("x")</script> & \\'q\\'')
 '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;'
+>>> xml_chars("a\\x00b\\x1bc\\td\\ufffe")
+'abc\\td'
 >>> number(1.0), number(-0.0), number(2.345), number(-1.005), number(12.5)
 ('1', '0', '2.35', '-1', '12.5')
 """
 
 from __future__ import annotations
 
+import re
+
 _XML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+# XML 1.0 allows tab, newline and carriage return of the C0 controls, and no surrogates,
+# U+FFFE or U+FFFF; a parser refuses a document holding any of them.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_chars(text: str) -> str:
+    """`text` without the characters XML forbids, for XML libraries that escape the rest
+    themselves (python-pptx, lxml) but refuse, or mangle, those."""
+    return _FORBIDDEN.sub("", text)
 
 
 def xml_escape(text: str) -> str:
     """Text safe inside XML elements and quoted attributes; drops characters XML forbids."""
-    out = []
-    for char in text:
-        code = ord(char)
-        if (
-            (code < 0x20 and char not in "\t\n\r")
-            or 0xD800 <= code <= 0xDFFF
-            or code in (0xFFFE, 0xFFFF)
-        ):
-            continue
-        out.append(_XML.get(char, char))
-    return "".join(out)
+    return "".join(_XML.get(char, char) for char in xml_chars(text))
 
 
 def number(value: float, digits: int = 2) -> str:

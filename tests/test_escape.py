@@ -9,5 +9,5 @@ from cnndiagram import escape
 
 def test_escape_examples_hold() -> None:
     result = doctest.testmod(escape)
-    assert result.attempted == 2
+    assert result.attempted == 3
     assert result.failed == 0

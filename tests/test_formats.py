@@ -26,6 +26,7 @@ MAGIC = {
     "svg": b"<svg",
     "png": b"\x89PNG\r\n\x1a\n",
     "pdf": b"%PDF-1.7",
+    "pptx": b"PK\x03\x04",
     "dot": b"digraph network {",
 }
 

@@ -73,6 +73,14 @@ FORMATS: dict[str, OutputFormat] = {
             binary=True,
         ),
         OutputFormat(
+            "pptx",
+            (".pptx",),
+            "PowerPoint slide of editable shapes and text boxes (extra: cnndiagram[pptx])",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "cnndiagram.render.pptx:PptxBackend",
+            binary=True,
+        ),
+        OutputFormat(
             "dot",
             (".dot", ".gv"),
             "Graphviz DOT text (graph style)",

@@ -4,15 +4,20 @@ Shapes are stored channels-first without the batch dimension: ``(C, H, W)`` for 
 image, ``(C, L)`` for a sequence, ``(C, D, H, W)`` for a volume and ``(N,)`` for a
 feature vector. `Network.channels_last` only changes how shapes are shown.
 
+Blocks (`residual`, `parallel`, `repeat`) are kept as a tree of `Block` values: each layer
+points at the innermost block it came from, each block at its parent, so figures can draw
+and collapse them and `fmt` can write them back.
+
 The classes are immutable value objects written out by hand rather than dataclasses:
 they are on the start-up path of every command, and generating dataclass methods costs
-about a millisecond each there. Source positions (`span`, `source`) and block paths
-(`group`) do not take part in equality, so the same network read from YAML or from a
-`.cnn` file compares equal.
+about a millisecond each there. Source positions (`span`, `source`) and block membership
+(`Layer.block`, `Layer.part`) do not take part in equality, so a network compares equal to
+the same layers built without blocks; `block_structure` compares the block trees.
 """
 
 from __future__ import annotations
 
+import enum
 from typing import Any, Union
 
 from cnndiagram.source import Source, Span
@@ -61,23 +66,92 @@ class _Frozen:
         return f"{type(self).__name__}({fields})"
 
 
+class BlockKind(enum.Enum):
+    """The spec's block statements. A block defined by the user and called by name would be
+    one more member, its definition's name in `Block.name`."""
+
+    RESIDUAL = "residual"
+    PARALLEL = "parallel"
+    REPEAT = "repeat"
+
+
+class Block(_Frozen):
+    """One expanded block statement, or one iteration of a `repeat`.
+
+    `name` is the name written before the block, with the `.i` suffixes of the repeats
+    around it (a residual's or parallel's name is also its merge layer's), or None.
+    `id` is generated, `<kind><n>` in expansion order, and unique among a network's blocks
+    except that the iterations of one repeat share it: they differ by `index` (1 to
+    `count`; both None for other kinds). `parent` is the enclosing block and `part` which
+    of its bodies holds this one: 0 for a residual's body, a repeat's body or the first
+    parallel branch, 1 for a residual's shortcut or the second branch, and so on.
+    Equality covers every field, the parent chain included.
+    """
+
+    __slots__ = ("count", "id", "index", "kind", "name", "parent", "part")
+    _compared = ("kind", "name", "id", "index", "count", "part", "parent")
+    kind: BlockKind
+    name: str | None
+    id: str
+    parent: Block | None
+    part: int
+    index: int | None
+    count: int | None
+
+    def __init__(
+        self,
+        kind: BlockKind,
+        name: str | None,
+        id: str,
+        parent: Block | None = None,
+        part: int = 0,
+        index: int | None = None,
+        count: int | None = None,
+    ) -> None:
+        put = object.__setattr__
+        put(self, "kind", kind)
+        put(self, "name", name)
+        put(self, "id", id)
+        put(self, "parent", parent)
+        put(self, "part", part)
+        put(self, "index", index)
+        put(self, "count", count)
+
+    @property
+    def label(self) -> str:
+        """How figures name the block: its name, else its id."""
+        return self.id if self.name is None else self.name
+
+    def path(self) -> tuple[Block, ...]:
+        """The blocks from the outermost down to this one."""
+        chain: list[Block] = []
+        block: Block | None = self
+        while block is not None:
+            chain.append(block)
+            block = block.parent
+        return tuple(reversed(chain))
+
+
 class Layer(_Frozen):
     """One layer of a catalogued kind with validated arguments.
 
     `args` holds every argument of the kind (defaults filled in), in catalogue order.
     `inputs` names the layers it reads, in order (one, or several for a merge); the
-    spec readers always fill it. `group` is the path of spec blocks the layer came from
-    (`residual:add3`, `repeat:stage2:1:3`), which figures use to draw and collapse blocks.
+    spec readers always fill it. `block` is the innermost block the layer came from (None
+    outside blocks) and `part` which of that block's bodies holds it, numbered as
+    `Block.part`; None for the layers a block adds itself (the merge of a residual or
+    parallel block, and a residual's activation).
     """
 
-    __slots__ = ("args", "group", "inputs", "kind", "name", "span")
+    __slots__ = ("args", "block", "inputs", "kind", "name", "part", "span")
     _compared = ("name", "kind", "args", "inputs")
     name: str
     kind: str
     args: tuple[tuple[str, ArgValue], ...]
     span: Span | None
     inputs: tuple[str, ...]
-    group: tuple[str, ...]
+    block: Block | None
+    part: int | None
 
     def __init__(
         self,
@@ -86,7 +160,8 @@ class Layer(_Frozen):
         args: tuple[tuple[str, ArgValue], ...],
         span: Span | None = None,
         inputs: tuple[str, ...] = (),
-        group: tuple[str, ...] = (),
+        block: Block | None = None,
+        part: int | None = None,
     ) -> None:
         put = object.__setattr__
         put(self, "name", name)
@@ -94,7 +169,15 @@ class Layer(_Frozen):
         put(self, "args", args)
         put(self, "span", span)
         put(self, "inputs", inputs)
-        put(self, "group", group)
+        put(self, "block", block)
+        put(self, "part", part)
+
+    def repeat(self) -> Block | None:
+        """The iteration of the innermost `repeat` the layer came from, if any."""
+        block = self.block
+        while block is not None and block.kind is not BlockKind.REPEAT:
+            block = block.parent
+        return block
 
     def arg(self, key: str) -> ArgValue:
         for name, value in self.args:
@@ -147,3 +230,10 @@ class Network(_Frozen):
         put(self, "title", title)
         put(self, "channels_last", channels_last)
         put(self, "source", source)
+
+
+def block_structure(network: Network) -> tuple[tuple[Block | None, int | None], ...]:
+    """Each layer's innermost block and part, in order. Block equality includes the parent
+    chain, so two networks with equal layers have the same block tree exactly when their
+    structures are equal."""
+    return tuple((layer.block, layer.part) for layer in network.layers)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import assume
 from hypothesis import strategies as st
 
@@ -144,3 +146,157 @@ def dag_spec_text(draw: st.DrawFn) -> str:
     # residual bodies keep the channel count written as C: resolve it from the running width
     text = f"input({channels}x12x12)\nconv(8, 3, pad=1)\n" + "\n".join(blocks)
     return text.replace("conv(C,", "conv(8,")
+
+
+# -- one random block structure, written as .cnn text and as YAML/TOML/JSON data --------------
+
+#: Layer names: ones the automatic naming also produces, and names only quotes allow.
+LAYER_NAMES = ["a", "b", "x", "conv1", "relu2", "add1", "batchnorm3", "s:one", 'odd <n> & "q"']
+#: Repeat names are not layer names, so two repeats may share one.
+REPEAT_NAMES = ["s:one", "t:one", "stage", "stage", 'r "q" | {x}']
+#: (.cnn text, the same layer as a YAML/TOML/JSON mapping without its name)
+LAYERS: list[tuple[str, dict[str, object]]] = [
+    ("conv(8, 1)", {"kind": "conv", "filters": 8, "kernel": 1}),
+    (
+        "conv(8, 3, pad=1, nobias)",
+        {"kind": "conv", "filters": 8, "kernel": 3, "pad": 1, "bias": False},
+    ),
+    ("relu", {"kind": "relu"}),
+    ("N", {"kind": "batchnorm"}),
+    ("dropout(0.1)", {"kind": "dropout", "rate": 0.1}),
+    ("maxpool(2, stride=1)", {"kind": "maxpool", "size": 2, "stride": 1}),
+]
+
+
+def dsl_name(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class BlockSpec:
+    """One network as `.cnn` text and as the data a YAML/TOML/JSON file holds."""
+
+    def __init__(self, dsl: str, data: dict[str, object]) -> None:
+        self.dsl, self.data = dsl, data
+
+    def __repr__(self) -> str:
+        return f"BlockSpec({self.dsl!r})"
+
+
+class _Builder:
+    """Draws items that every layer of which reaches the output: chains, merges of named
+    layers, references to the stem, and blocks, nested up to three deep."""
+
+    def __init__(self, draw: st.DrawFn) -> None:
+        self.draw = draw
+        self.free = list(LAYER_NAMES)
+
+    def name(self, chance: bool = True) -> str | None:
+        if not self.free or (chance and not self.draw(st.booleans())):
+            return None
+        name = self.draw(st.sampled_from(self.free))
+        self.free.remove(name)
+        return name
+
+    def layer(self, name: str | None, inputs: list[str] | None = None) -> tuple[str, object]:
+        text, data = self.draw(st.sampled_from(LAYERS))
+        entry = dict(data)
+        if name is not None:
+            entry["name"] = name
+            text = f"{dsl_name(name)}: {text}"
+        if inputs is not None:
+            entry["inputs"] = inputs
+            text = f"@{dsl_name(inputs[0])} -> {text}"
+        return text, entry
+
+    def items(self, depth: int, size: int) -> tuple[list[str], list[object]]:
+        texts: list[str] = []
+        data: list[object] = []
+        for _ in range(self.draw(st.integers(1, size))):
+            text, entry = self.item(depth)
+            texts.append(text)
+            data += entry
+        return texts, data
+
+    def item(self, depth: int) -> tuple[str, list[object]]:
+        choices = ["layer", "merge", "ref"]
+        if depth < 3:
+            choices += ["residual", "parallel", "repeat"]
+        choice = self.draw(st.sampled_from(choices))
+        if choice == "layer":
+            text, entry = self.layer(self.name())
+            return text, [entry]
+        if choice in ("merge", "ref"):
+            first, second = self.name(chance=False), self.name(chance=False)
+            if first is None or second is None:
+                text, entry = self.layer(None)
+                return text, [entry]
+            one, one_data = self.layer(first)
+            two, two_data = self.layer(second, ["stem"] if choice == "ref" else None)
+            kind = self.draw(st.sampled_from(["add", "multiply", "concat"]))
+            merge_name = self.name()
+            merge: dict[str, object] = {"kind": kind, "inputs": [first, second]}
+            text = f"{kind}({dsl_name(first)}, {dsl_name(second)})"
+            if merge_name is not None:
+                merge["name"] = merge_name
+                text = f"{dsl_name(merge_name)}: {text}"
+            return f"{one} -> {two} -> {text}", [one_data, two_data, merge]
+        name = self.name() if choice != "repeat" else self.draw(st.sampled_from(REPEAT_NAMES))
+        head = f"{dsl_name(name)}: " if name is not None else ""
+        block: dict[str, object] = {} if name is None else {"name": name}
+        if choice == "residual":
+            act = self.draw(st.sampled_from([None, "relu", "leakyrelu"]))
+            body, body_data = self.items(depth + 1, 3)
+            block["residual"] = body_data
+            text = f"{head}residual{f'({act})' if act else ''} {{ {' -> '.join(body)} }}"
+            if act:
+                block["act"] = act
+            if self.draw(st.booleans()):
+                short, short_data = self.items(depth + 1, 2)
+                block["shortcut"] = short_data
+                text += f" shortcut {{ {' -> '.join(short)} }}"
+            return text, [block]
+        if choice == "parallel":
+            merge = self.draw(st.sampled_from(["concat", "add", "multiply"]))
+            branches, bodies = [], []
+            for _ in range(self.draw(st.integers(2, 3))):
+                texts, items = self.items(depth + 1, 2) if self.draw(st.booleans()) else ([], [])
+                branches.append(" -> ".join(texts))
+                bodies.append(items)
+            block.update(parallel=bodies, merge=merge)
+            return f"{head}parallel({merge}) {{ {' | '.join(branches)} }}", [block]
+        times = self.draw(st.integers(1, 3))
+        body, body_data = self.items(depth + 1, 3)
+        block.update(repeat=times, layers=body_data)
+        return f"{head}repeat({times}) {{\n{chr(10).join(body)}\n}}", [block]
+
+
+@st.composite
+def block_spec(draw: st.DrawFn) -> BlockSpec:
+    """A network of blocks with named layers, merges and references inside them."""
+    builder = _Builder(draw)
+    texts, data = builder.items(0, 5)
+    stem_text, stem = builder.layer("stem")
+    title = draw(st.sampled_from([None, "Blocks: a | b"]))
+    dsl = "\n".join(["input(8x8x8)", stem_text, *texts]) + "\n"
+    spec: dict[str, object] = {"input": "8x8x8", "layers": [stem, *data]}
+    if title is not None:
+        dsl = f"title {dsl_name(title)}\n{dsl}"
+        spec = {"title": title, **spec}
+    return BlockSpec(dsl, spec)
+
+
+def to_toml(value: object, top: bool = True) -> str:
+    """TOML for block-spec data (no nulls, bare keys): top-level keys, inline tables below."""
+    if top:
+        assert isinstance(value, dict)
+        return "".join(f"{key} = {to_toml(item, False)}\n" for key, item in value.items())
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(to_toml(item, False) for item in value) + "]"
+    assert isinstance(value, dict)
+    return "{" + ", ".join(f"{key} = {to_toml(item, False)}" for key, item in value.items()) + "}"

@@ -113,7 +113,10 @@ def test_fmt_is_canonical_and_idempotent() -> None:
     assert first.returncode == 0
     second = cli("fmt", "-", stdin=first.stdout)
     assert second.stdout == first.stdout
-    assert first.stdout.splitlines()[1] == "conv1: conv(32, 5)"
+    assert first.stdout.splitlines() == [
+        "input(1x28x28)",
+        "conv(32, 5) -> maxpool(2) -> conv(32, 3) -> maxpool(2) -> dense(256) -> output(10)",
+    ]
 
 
 def test_output_is_reproducible() -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 
+import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -11,11 +13,11 @@ from cnndiagram.engine.analysis import analyze
 from cnndiagram.engine.formulas import evaluate
 from cnndiagram.engine.windows import transposed_expr, transposed_size, window_expr, window_size
 from cnndiagram.errors import CnnDiagramError, ShapeError
-from cnndiagram.ir import display_shape, stored_shape
+from cnndiagram.ir import block_structure, display_shape, stored_shape
 from cnndiagram.spec.format import format_network
-from cnndiagram.spec.load import load_spec
+from cnndiagram.spec.load import SpecFormat, load_spec
 
-from strategies import dag_spec_text, spec_text
+from strategies import BlockSpec, block_spec, dag_spec_text, spec_text, to_toml
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -68,6 +70,7 @@ def test_format_round_trips(text: str) -> None:
     canonical = format_network(network)
     again = load_spec(canonical, expr=True)
     assert again == network
+    assert block_structure(again) == block_structure(network)
     assert format_network(again) == canonical
 
 
@@ -152,7 +155,9 @@ def test_transposed_size_scatter_count(n: int, k: int, s: int, p: int, op: int, 
 def test_branching_specs_round_trip_and_chain(text: str) -> None:
     network = load_spec(text, expr=True)
     canonical = format_network(network)
-    assert load_spec(canonical, expr=True) == network
+    again = load_spec(canonical, expr=True)
+    assert again == network
+    assert block_structure(again) == block_structure(network)
     try:
         analysis = analyze(network)
     except ShapeError:
@@ -164,6 +169,32 @@ def test_branching_specs_round_trip_and_chain(text: str) -> None:
         for formula in analysis.formulas(result).output:
             assert evaluate(formula.expr) == formula.result
     assert analysis.total_params == sum(r.params for r in analysis.layers)
+
+
+@SETTINGS
+@given(block_spec())
+def test_blocks_round_trip_through_fmt(spec: BlockSpec) -> None:
+    network = load_spec(spec.dsl, expr=True)
+    canonical = format_network(network)
+    again = load_spec(canonical, expr=True)
+    assert again == network
+    assert block_structure(again) == block_structure(network), canonical
+    assert format_network(again) == canonical
+
+
+@SETTINGS
+@given(block_spec())
+def test_structured_formats_build_the_same_block_tree(spec: BlockSpec) -> None:
+    network = load_spec(spec.dsl, expr=True)
+    texts: dict[SpecFormat, str] = {
+        "json": json.dumps(spec.data),
+        "yaml": yaml.safe_dump(spec.data, sort_keys=False),
+        "toml": to_toml(spec.data),
+    }
+    for fmt, text in texts.items():
+        other = load_spec(text, expr=True, fmt=fmt)
+        assert other == network, fmt
+        assert block_structure(other) == block_structure(network), fmt
 
 
 def test_resnet50_is_written_in_well_under_60_lines() -> None:

@@ -125,12 +125,15 @@ def test_long_networks_report_and_draw_without_deep_recursion() -> None:
 
 
 def test_ir_is_immutable_and_compares_without_positions() -> None:
-    from cnndiagram.ir import Layer
+    from cnndiagram.ir import Block, BlockKind, Layer
     from cnndiagram.source import Span
 
-    a = Layer("c", "conv", (("filters", 8),), Span(0, 4), ("input",), ("residual:r",))
+    block = Block(BlockKind.RESIDUAL, "r", "residual1")
+    a = Layer("c", "conv", (("filters", 8),), Span(0, 4), ("input",), block, 0)
     b = Layer("c", "conv", (("filters", 8),), Span(9, 12), ("input",))
     assert a == b and hash(a) == hash(b)
+    with pytest.raises(AttributeError):
+        block.name = "s"  # type: ignore[misc]
     assert a != Layer("c", "conv", (("filters", 8),), None, ("other",))
     with pytest.raises(AttributeError):
         a.name = "d"  # type: ignore[misc]

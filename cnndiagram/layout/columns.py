@@ -12,6 +12,7 @@ from typing import NamedTuple
 from cnndiagram.catalog import KINDS, Category
 from cnndiagram.engine.analysis import Analysis, LayerResult
 from cnndiagram.engine.formulas import group_digits
+from cnndiagram.ir import Block
 from cnndiagram.layout.text import TYPEFACES, Typeface, clean
 from cnndiagram.notation import describe, format_shape, size_lines
 from cnndiagram.options import FigureOptions
@@ -48,16 +49,6 @@ def _param_lines(analysis: Analysis, result: LayerResult, prefix: str = "") -> l
     return [prefix + formula.text("unicode", group=True)]
 
 
-def _repeat(result: LayerResult) -> tuple[str, int, int] | None:
-    """(stage, iteration, count) of the innermost `repeat` the layer came from."""
-    layer = result.layer
-    for entry in reversed(layer.group if layer is not None else ()):
-        if entry.startswith("repeat:"):
-            _, label, index, count = entry.rsplit(":", 3)
-            return label, int(index), int(count)
-    return None
-
-
 def build_columns(analysis: Analysis, options: FigureOptions) -> list[Column]:
     """Columns in the network's order. With `fold`, a foldable layer joins the column before it
     when it reads only that column's output and nothing else reads that output; with
@@ -72,12 +63,14 @@ def build_columns(analysis: Analysis, options: FigureOptions) -> list[Column]:
     column_of: dict[str, int] = {}
     columns: list[Column] = []
     stage_params: dict[str, int] = {}
-    badges: dict[str, tuple[int, int]] = {}  # stage -> (its first column, repeat count)
+    # Per repeat (its id, shared by its iterations): its first column and its first iteration.
+    badges: dict[str, tuple[int, Block]] = {}
     for result in analysis.layers:
-        repeat = _repeat(result) if options.collapse else None
+        layer = result.layer
+        repeat = layer.repeat() if options.collapse and layer is not None else None
         if repeat is not None:
-            stage_params[repeat[0]] = stage_params.get(repeat[0], 0) + result.params
-            if repeat[1] > 1:
+            stage_params[repeat.id] = stage_params.get(repeat.id, 0) + result.params
+            if repeat.index != 1:
                 column_of[result.name] = column_of.get(result.inputs[0], len(columns) - 1)
                 continue
         kind = KINDS[result.kind]
@@ -108,8 +101,8 @@ def build_columns(analysis: Analysis, options: FigureOptions) -> list[Column]:
         if "rf" in options.annotate:
             rf = result.receptive_field
             rows["rf"] = [f"RF {format_shape(rf.size, unicode=True)}"] if rf and rf.size else []
-        if repeat is not None and repeat[1] == 1 and repeat[0] not in badges:
-            badges[repeat[0]] = (len(columns), repeat[2])
+        if repeat is not None and repeat.id not in badges:
+            badges[repeat.id] = (len(columns), repeat)
         sources = tuple(dict.fromkeys(column_of[name] for name in result.inputs))
         column_of[result.name] = len(columns)
         columns.append(
@@ -124,11 +117,12 @@ def build_columns(analysis: Analysis, options: FigureOptions) -> list[Column]:
                 sources,
             )
         )
-    for stage, (index, count) in badges.items():
-        total = stage_params[stage]
+    for stage, (index, repeat) in badges.items():
+        total, count = stage_params[stage], repeat.count
+        assert count is not None  # every repeat iteration knows how many there are
         rows = dict(columns[index].rows)
         rows["repeat"] = [
-            f"\u00d7{count} repeats of {stage}",
+            f"\u00d7{count} repeats of {repeat.label}",
             f"{count}\u00b7{group_digits(total // count, 'unicode')} = "
             f"{group_digits(total, 'unicode')} parameters",
         ]

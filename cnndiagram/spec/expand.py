@@ -12,16 +12,21 @@ from __future__ import annotations
 
 from cnndiagram.catalog import BLOCKS, MERGES, lookup_kind
 from cnndiagram.errors import LimitError, SpecError
-from cnndiagram.ir import ArgValue, Input, Layer, Network, stored_shape
+from cnndiagram.ir import ArgValue, Block, BlockKind, Input, Layer, Network, stored_shape
 from cnndiagram.source import Span
 from cnndiagram.spec.raw import RawBlock, RawItem, RawRef, RawSpec, RawStatement
 from cnndiagram.spec.validate import Validator, suggest
+
+#: Where expanded layers go: the innermost block (None at the top level) and which of its
+#: bodies (`Layer.part`; None for the layers the block adds itself).
+_Place = tuple[Block | None, int | None]
+_TOP: _Place = (None, None)
 
 
 class _Proto:
     """A layer before it has its final name."""
 
-    __slots__ = ("args", "explicit", "group", "inputs", "kind", "name_span", "span")
+    __slots__ = ("args", "block", "explicit", "inputs", "kind", "name_span", "part", "span")
 
     def __init__(
         self,
@@ -30,11 +35,12 @@ class _Proto:
         explicit: str | None,
         name_span: Span | None,
         inputs: list[int],
-        group: tuple[str, ...],
+        place: _Place,
         span: Span,
     ) -> None:
         self.kind, self.args, self.explicit, self.name_span = kind, args, explicit, name_span
-        self.inputs, self.group, self.span = inputs, group, span
+        self.inputs, self.span = inputs, span
+        self.block, self.part = place
 
 
 class _Expander:
@@ -70,8 +76,8 @@ class _Expander:
         input_args = dict(self.check.args(first, self.check.kind(first)))
         self.declared = _declared(items)
         # The input is always reachable by its name, `input` unless the spec names it.
-        self.add(_Proto("input", (), first.name or "input", first.name_span, [], (), first.span))
-        last = self.run(items[1:], 0, (), "")
+        self.add(_Proto("input", (), first.name or "input", first.name_span, [], _TOP, first.span))
+        last = self.run(items[1:], 0, _TOP, "")
         names = self.names()
         self.check_used(names, last)
         shape = input_args["shape"]
@@ -85,7 +91,8 @@ class _Expander:
                 proto.args,
                 proto.span,
                 tuple(names[j] for j in proto.inputs),
-                proto.group,
+                proto.block,
+                proto.part,
             )
             for i, proto in enumerate(self.protos)
             if i
@@ -95,22 +102,18 @@ class _Expander:
 
     # -- items -----------------------------------------------------------------------------------
 
-    def run(
-        self, items: tuple[RawItem, ...], current: int, group: tuple[str, ...], suffix: str
-    ) -> int:
+    def run(self, items: tuple[RawItem, ...], current: int, place: _Place, suffix: str) -> int:
         """Expands `items` reading from `current`; returns the index of the last layer."""
         for item in items:
             if isinstance(item, RawRef):
                 current = self.lookup(item.name, item.span)
             elif isinstance(item, RawBlock):
-                current = self.block(item, current, group, suffix)
+                current = self.block(item, current, place, suffix)
             else:
-                current = self.statement(item, current, group, suffix)
+                current = self.statement(item, current, place, suffix)
         return current
 
-    def statement(
-        self, statement: RawStatement, current: int, group: tuple[str, ...], suffix: str
-    ) -> int:
+    def statement(self, statement: RawStatement, current: int, place: _Place, suffix: str) -> int:
         kind = self.check.kind(statement)
         if kind.name == "input":
             raise self.error(
@@ -136,40 +139,40 @@ class _Expander:
         args = self.check.args(statement, kind)
         explicit = statement.name + suffix if statement.name is not None else None
         return self.add(
-            _Proto(kind.name, args, explicit, statement.name_span, inputs, group, statement.span),
+            _Proto(kind.name, args, explicit, statement.name_span, inputs, place, statement.span),
             statement.name,
         )
 
-    def block(self, block: RawBlock, current: int, group: tuple[str, ...], suffix: str) -> int:
+    def block(self, block: RawBlock, current: int, place: _Place, suffix: str) -> int:
         kind = BLOCKS[block.kind]
         head = RawStatement(
             block.kind, block.kind_span, block.name, block.name_span, block.args, block.span
         )
         args = dict(self.check.args(head, kind))
         count = self.block_counts[block.kind] = self.block_counts.get(block.kind, 0) + 1
-        label = (block.name + suffix) if block.name else f"{block.kind}{count}"
+        # An empty block name (`name: ""` in YAML) is no name: figures label the block by its id.
+        name = (block.name + suffix) if block.name else None
+        outer, part = place[0], place[1] or 0
+        block_id = f"{block.kind}{count}"
         if block.kind == "repeat":
             times = int(args["n"])  # type: ignore[arg-type]
             for i in range(1, times + 1):
+                iteration = Block(BlockKind.REPEAT, name, block_id, outer, part, i, times)
                 self.scopes.append({})
-                current = self.run(
-                    block.bodies[0],
-                    current,
-                    (*group, f"repeat:{label}:{i}:{times}"),
-                    f"{suffix}.{i}",
-                )
+                current = self.run(block.bodies[0], current, (iteration, 0), f"{suffix}.{i}")
                 self.scopes.pop()
             return current
-        inner = (*group, f"{block.kind}:{label}")
+        node = Block(BlockKind(block.kind), name, block_id, outer, part)
+        inner: _Place = (node, None)
         if block.kind == "residual":
-            body = self.run(block.bodies[0], current, (*inner, "body"), suffix)
+            body = self.run(block.bodies[0], current, (node, 0), suffix)
             if body == current:
                 raise self.error(
                     "a residual block needs at least one layer in its body", block.kind_span
                 )
             short = current
             if block.shortcut is not None:
-                short = self.run(block.shortcut, current, (*inner, "shortcut"), suffix)
+                short = self.run(block.shortcut, current, (node, 1), suffix)
             merged = self.merge("add", (), block, [body, short], inner, suffix)
             act = args["act"]
             if act != "linear":
@@ -187,8 +190,7 @@ class _Expander:
                 "parallel needs at least two branches separated by '|'", block.kind_span
             )
         outs = [
-            self.run(branch, current, (*inner, f"branch:{k}"), suffix)
-            for k, branch in enumerate(block.bodies)
+            self.run(branch, current, (node, k), suffix) for k, branch in enumerate(block.bodies)
         ]
         merge = str(args["merge"])
         merge_args: tuple[tuple[str, ArgValue], ...] = (
@@ -202,12 +204,12 @@ class _Expander:
         args: tuple[tuple[str, ArgValue], ...],
         block: RawBlock,
         inputs: list[int],
-        group: tuple[str, ...],
+        place: _Place,
         suffix: str,
     ) -> int:
         explicit = block.name + suffix if block.name is not None else None
         return self.add(
-            _Proto(kind, args, explicit, block.name_span, inputs, group, block.span), block.name
+            _Proto(kind, args, explicit, block.name_span, inputs, place, block.span), block.name
         )
 
     # -- names -----------------------------------------------------------------------------------

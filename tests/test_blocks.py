@@ -3,6 +3,7 @@ back, so a formatted sample is about as short as the original and draws the same
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,8 @@ ALL = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".cnn", ".yaml", ".jso
 
 
 def code_lines(text: str) -> int:
-    return sum(1 for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
+    lines = [line.strip() for line in text.splitlines()]
+    return sum(1 for line in lines if line and not line.startswith("#"))
 
 
 @pytest.mark.parametrize("sample", SPECS, ids=lambda p: p.name)
@@ -80,4 +82,4 @@ def test_the_ir_carries_the_block_tree() -> None:
         if layer.block is not None:
             path = layer.block.path()
             assert path[-1] is layer.block
-            assert all(inner.parent is outer for outer, inner in zip(path, path[1:]))
+            assert all(inner.parent is outer for outer, inner in itertools.pairwise(path))

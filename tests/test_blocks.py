@@ -7,12 +7,14 @@ import itertools
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from cnndiagram.diagram import Diagram
 from cnndiagram.engine.analysis import analyze
 from cnndiagram.ir import BlockKind, block_structure
 from cnndiagram.layout.scene import Text, walk
-from cnndiagram.spec.format import format_network
+from cnndiagram.spec.format import format_network, quote
 from cnndiagram.spec.load import load_spec
 
 from conftest import SAMPLES
@@ -83,3 +85,16 @@ def test_the_ir_carries_the_block_tree() -> None:
             path = layer.block.path()
             assert path[-1] is layer.block
             assert all(inner.parent is outer for outer, inner in itertools.pairwise(path))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(exclude_categories=["Cs"]), min_size=1, max_size=40))
+def test_any_name_survives_fmt_as_plain_text(name: str) -> None:
+    """fmt quotes and escapes every character the reader needs (a NUL, a bidi override),
+    so its output is plain printable text that reads back to the same name."""
+    assume(name.strip())
+    network = load_spec(f"input(1x8x8)\n{quote(name)}: conv(2, 3)", expr=True)
+    text = format_network(network)
+    assert "\x00" not in text and "\u202e" not in text and "\r" not in text
+    assert load_spec(text, expr=True) == network
+    assert network.layers[0].name == name

@@ -19,6 +19,7 @@ when an error is raised.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from cnndiagram.catalog import BLOCKS
@@ -433,9 +434,27 @@ class _Parser:
                 return "".join(out)
             if char == "\\":
                 escaped = text[self.pos + 1 : self.pos + 2]
+                if escaped in ("u", "U"):
+                    # \uXXXX, \UXXXXXXXX: any character by its code point, so every name can
+                    # be written as plain text
+                    width = 4 if escaped == "u" else 8
+                    digits = text[self.pos + 2 : self.pos + 2 + width]
+                    valid = re.fullmatch(f"[0-9a-fA-F]{{{width}}}", digits) is not None
+                    code = int(digits, 16) if valid else -1
+                    if not 0 <= code <= 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                        raise self.error(
+                            f"\\{escaped} needs {width} hexadecimal digits of a character, "
+                            + ("e.g. \\u00e9" if width == 4 else "e.g. \\U0001f600"),
+                            self.pos,
+                            self.pos + 2 + width,
+                        )
+                    out.append(chr(code))
+                    self.pos += 2 + width
+                    continue
                 if escaped not in _ESCAPES:
                     raise self.error(
-                        "unknown escape in string (use \\\\, \\\", \\', \\n or \\t)",
+                        "unknown escape in string "
+                        "(use \\\\, \\\", \\', \\n, \\t, \\uXXXX or \\UXXXXXXXX)",
                         self.pos,
                         self.pos + 2,
                     )

@@ -77,6 +77,7 @@ class _Expander:
         self.declared = _declared(items)
         # The input is always reachable by its name, `input` unless the spec names it.
         self.add(_Proto("input", (), first.name or "input", first.name_span, [], _TOP, first.span))
+        self.check_budget(items[1:])
         last = self.run(items[1:], 0, _TOP, "")
         names = self.names()
         self.check_used(names, last)
@@ -99,6 +100,23 @@ class _Expander:
         )
         network_input = Input(dims, names[0], first.span)
         return Network(network_input, layers, raw.title, channels_last, self.source)
+
+    # -- budget ----------------------------------------------------------------------------------
+
+    def check_budget(self, items: tuple[RawItem, ...]) -> None:
+        """Refuses, before any work, a spec whose expansion would take more steps than the
+        layer limit allows: every statement, `@` reference and repeat iteration is a step,
+        so nested or empty `repeat` bodies cannot run for ever without making a layer."""
+        limit = self.limits.max_layers
+        over = _over_budget(items, limit)
+        if over is not None:
+            raise LimitError(
+                f"expanding the spec takes more than {limit:,} steps "
+                "(one per layer, @ reference and repeat iteration)",
+                source=self.source,
+                span=over,
+                hint="raise the limit with --max-layers",
+            )
 
     # -- items -----------------------------------------------------------------------------------
 
@@ -312,6 +330,42 @@ def _declared(items: tuple[RawItem, ...]) -> dict[str, Span]:
                 for name, span in _declared(body).items():
                     out.setdefault(name, span)
     return out
+
+
+def _repeat_count(block: RawBlock) -> int:
+    """The count a `repeat` asks for, as written (validation proper happens on expansion)."""
+    for arg in block.args:
+        if arg.key in (None, "n") and arg.value.kind == "int" and isinstance(arg.value.value, int):
+            return max(arg.value.value, 1)
+    return 1
+
+
+def _over_budget(items: tuple[RawItem, ...], limit: int) -> Span | None:
+    """Where the expansion of `items` passes `limit` steps, or None when it stays within.
+    Counting stops as soon as the limit is passed, so huge counts cost nothing."""
+
+    def cost(body: tuple[RawItem, ...]) -> tuple[int, Span | None]:
+        total = 0
+        for item in body:
+            if isinstance(item, RawBlock):
+                inner = 0
+                for part in (*item.bodies, item.shortcut or ()):
+                    steps, where = cost(part)
+                    if where is not None:
+                        return limit + 1, where
+                    inner += steps
+                if item.kind == "repeat":
+                    inner = max(inner, 1) * _repeat_count(item)
+                total += inner + 2
+                if total > limit:
+                    return total, item.kind_span
+            else:
+                total += 1
+                if total > limit:
+                    return total, item.span
+        return total, None
+
+    return cost(items)[1]
 
 
 def expand(raw: RawSpec, validator: Validator) -> Network:

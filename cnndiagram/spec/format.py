@@ -26,10 +26,37 @@ WIDTH = 100
 _INDENT = "  "
 
 
+_QUOTED = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"}
+
+
 def quote(text: str) -> str:
-    """A DSL string literal for arbitrary text."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return '"' + escaped.replace("\t", "\\t") + '"'
+    """A DSL string literal for arbitrary text: control, formatting and bidi characters are
+    written as `\\uXXXX`, so the output is plain text that reads back to the same name.
+
+    >>> print(quote('a"b\\\x00\u202e\u00e9'))
+    "a\\"b\\\\\\u0000\\u202eé"
+    """
+    out = []
+    for char in text:
+        if char in _QUOTED:
+            out.append(_QUOTED[char])
+        elif _invisible(char):
+            code = ord(char)
+            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _invisible(char: str) -> bool:
+    import unicodedata
+
+    code = ord(char)
+    return (
+        code < 0x20
+        or 0x7F <= code < 0xA0
+        or unicodedata.category(char) in ("Cf", "Zl", "Zp", "Cs", "Co", "Cn")
+    )
 
 
 def _name(name: str) -> str:

@@ -24,7 +24,7 @@ from cnndiagram.escapes.terminal import CONTROLS, escape_controls
 
 from markdown_checks import render_markdown
 
-MODULES = ["terminal", "markdown", "csv", "latex", "json"]
+MODULES = ["terminal", "markdown", "csv", "latex", "json", "xml", "number"]
 
 #: Text with every kind of character the escapers care about, mixed with ordinary ones.
 HOSTILE = st.text(

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from cnndiagram.engine.analysis import Analysis
 from cnndiagram.engine.formulas import group_digits
 from cnndiagram.errors import CnnDiagramError
-from cnndiagram.escape import xml_escape
+from cnndiagram.escapes.xml import xml_escape
 from cnndiagram.layout.columns import Column, build_columns
 from cnndiagram.layout.graphviz import run_graphviz
 from cnndiagram.layout.measure import Texts

@@ -16,7 +16,7 @@ from __future__ import annotations
 import zlib
 from typing import TYPE_CHECKING
 
-from cnndiagram.escape import number
+from cnndiagram.escapes.number import number
 from cnndiagram.layout.scene import Group, Line, Polygon, Primitive, Scene, Text
 from cnndiagram.layout.text import TYPEFACES
 from cnndiagram.render.svg import arrow_head

@@ -38,7 +38,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from cnndiagram.errors import MissingDependencyError
-from cnndiagram.escape import xml_chars
+from cnndiagram.escapes.xml import xml_chars
 from cnndiagram.layout.scene import Group, Line, Polygon, Primitive, Scene, Text
 from cnndiagram.layout.text import FONT_DIR, SANS, TYPEFACES, text_width
 

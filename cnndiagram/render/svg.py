@@ -13,7 +13,8 @@ import math
 import zlib
 from typing import TYPE_CHECKING
 
-from cnndiagram.escape import number, xml_escape
+from cnndiagram.escapes.number import number
+from cnndiagram.escapes.xml import xml_escape
 from cnndiagram.layout.scene import Group, Line, Polygon, Primitive, Scene
 from cnndiagram.layout.text import SANS, TYPEFACES, Typeface
 

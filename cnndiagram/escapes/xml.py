@@ -1,11 +1,9 @@
-"""Shared helper below layout and render: escaping and number formatting, one place each.
+"""Escaping for XML (SVG, Graphviz's HTML-like labels, Office XML).
 
 >>> xml_escape('<script>alert("x")</script> & \\'q\\'')
 '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39;'
 >>> xml_chars("a\\x00b\\x1bc\\td\\ufffe")
 'abc\\td'
->>> number(1.0), number(-0.0), number(2.345), number(-1.005), number(12.5)
-('1', '0', '2.35', '-1', '12.5')
 """
 
 from __future__ import annotations
@@ -27,10 +25,3 @@ def xml_chars(text: str) -> str:
 def xml_escape(text: str) -> str:
     """Text safe inside XML elements and quoted attributes; drops characters XML forbids."""
     return "".join(_XML.get(char, char) for char in xml_chars(text))
-
-
-def number(value: float, digits: int = 2) -> str:
-    """Fixed precision (2 decimals unless asked), trailing zeros stripped, never `-0`:
-    deterministic output."""
-    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text

@@ -6,7 +6,13 @@ Exit statuses (documented in the README): 0 success, 1 invalid spec or shape err
 
 from __future__ import annotations
 
-from cnndiagram.source import Source, Span
+from cnndiagram.source import Source, Span, clip, visible
+
+#: Characters of the message text, the file name and the hint in `format`: with the excerpt's
+#: window, a message stays a few hundred characters whatever the spec holds.
+MESSAGE_CHARS = 300
+NAME_CHARS = 160
+HINT_CHARS = 200
 
 
 class CnnDiagramError(Exception):
@@ -44,14 +50,20 @@ class CnnDiagramError(Exception):
         return f"{self.source.name}:{line}:{col}"
 
     def format(self) -> str:
-        """The message users see: `file:line:col: error: text`, the line, a caret, a hint."""
+        """The message users see: `file:line:col: error: text`, the line, a caret, a hint.
+
+        Every part is clipped (a long file name keeps its end) and shows control characters
+        as escapes: the text comes from the spec and its name, which may be hostile."""
         where = self.location()
-        head = f"{where}: error: {self.message}" if where else f"error: {self.message}"
-        parts = [head]
+        if where is not None and len(where) > NAME_CHARS:
+            where = "…" + where[len(where) - NAME_CHARS + 1 :]
+        message = clip(self.message, MESSAGE_CHARS)
+        head = f"{where}: error: {message}" if where else f"error: {message}"
+        parts = [visible(head)]
         if self.source is not None and self.span is not None and self.source.text:
             parts.append(self.source.excerpt(self.span))
         if self.hint:
-            parts.append(f"hint: {self.hint}")
+            parts.append(visible(f"hint: {clip(self.hint, HINT_CHARS)}"))
         return "\n".join(parts)
 
     def __str__(self) -> str:
@@ -68,6 +80,11 @@ class ShapeError(CnnDiagramError):
 
 class LimitError(SpecError):
     """A documented size limit was exceeded; the hint names the flag that raises it."""
+
+
+class OutputError(CnnDiagramError):
+    """An output file or stream cannot be written: a missing directory, no permission, no
+    space, a closed stream, or a path that names one of the command's own inputs."""
 
 
 class OptionError(CnnDiagramError):

@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from cnndiagram.catalog import BLOCKS
 from cnndiagram.errors import SpecError
+from cnndiagram.limits import too_many_digits
 from cnndiagram.source import Source, Span
 from cnndiagram.spec.raw import (
     RawArg,
@@ -412,6 +413,10 @@ class _Parser:
             while end < len(text) and text[end] in _IDENT_CHARS:
                 end += 1
             raise self.error(f"malformed number '{text[start:end]}'", start, end)
+        if not is_float:
+            problem = too_many_digits(literal)
+            if problem:
+                raise self.error(problem, start, self.pos)
         try:
             if is_float:
                 return RawValue("float", float(literal), Span(start, self.pos))

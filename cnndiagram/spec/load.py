@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import Literal
 
@@ -11,6 +12,7 @@ from cnndiagram.ir import Network
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
 from cnndiagram.source import Source, Span
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 SpecFormat = Literal["dsl", "yaml", "toml", "json"]
 _EXTENSIONS: dict[str, SpecFormat] = {
     ".yaml": "yaml",
@@ -46,7 +48,7 @@ def parse_source(
         from cnndiagram.spec.tree import parse_json, parse_toml, parse_yaml
 
         parser = {"yaml": parse_yaml, "toml": parse_toml, "json": parse_json}[fmt]
-        raw = read_mapping(parser(source), source)
+        raw = read_mapping(parser(source, limits), source)
     return validate(raw, source, limits)
 
 
@@ -55,6 +57,8 @@ def read_source(path: str, limits: Limits = DEFAULT_LIMITS) -> Source:
     name = "<stdin>" if path == "-" else path
     try:
         if path == "-":
+            if sys.stdin is None:  # started with descriptor 0 closed
+                raise SpecError("cannot read <stdin>: it is closed")
             data = sys.stdin.buffer.read(limits.max_file_size + 1)
         else:
             with open(path, "rb") as handle:
@@ -77,9 +81,12 @@ def read_source(path: str, limits: Limits = DEFAULT_LIMITS) -> Source:
             source=source,
             span=Span(len(prefix), len(prefix) + 1),
         ) from None
-    if "\x00" in text:
+    nul = text.find("\x00")
+    if nul >= 0:
         raise SpecError(
-            "the file contains NUL bytes; is it a binary file?", source=Source("", name)
+            "the file contains NUL bytes; is it a binary file?",
+            source=Source(text, name),
+            span=Span(nul, nul + 1),
         )
     return Source(text, name)
 
@@ -94,10 +101,20 @@ def load_spec(
     """A network from a file path (`-` for stdin) or, with `expr=True`, from spec text itself."""
     if expr:
         text = str(spec)
+        source = Source(text, "<expr>")
+        # Bytes of the command line that are not UTF-8 reach Python as lone surrogates
+        # (PEP 383); no reader could name them and no output could encode them.
+        bad = _SURROGATE.search(text)
+        if bad:
+            raise SpecError(
+                "the expression is not valid UTF-8 text",
+                source=source,
+                span=Span(bad.start(), bad.end()),
+            )
         if len(text.encode("utf-8")) > limits.max_file_size:
             raise LimitError(
                 f"the expression is larger than the limit of {limits.max_file_size:,} bytes",
                 hint="raise the limit with --max-file-size",
             )
-        return parse_source(Source(text, "<expr>"), fmt, limits)
+        return parse_source(source, fmt, limits)
     return parse_source(read_source(os.fspath(spec), limits), fmt, limits)

@@ -6,7 +6,10 @@ dependency, 70 internal error (run with --debug for the traceback).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, ClassVar, NamedTuple, TypeVar
@@ -16,6 +19,7 @@ import click
 from cnndiagram import __version__
 from cnndiagram.errors import CnnDiagramError
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
+from cnndiagram.source import clip, visible
 
 INTERNAL_ERROR = 70
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,24 +41,54 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            if sys.stdout is not None:
+                sys.stdout.flush()  # a broken pipe raises here, not at interpreter exit
+            return result
         except CnnDiagramError as error:
-            click.echo(error.format(), err=True)
+            _tell(error.format())
             ctx.exit(error.exit_code)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except BrokenPipeError:
+            # The reader went away (`| head -1`): exit quietly, as head expects. Whatever is
+            # still buffered for stdout is flushed into /dev/null at exit, not into a
+            # second "Exception ignored" BrokenPipeError.
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, sys.stdout.fileno() if sys.stdout is not None else 1)
+            os.close(null)
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.Abort):
+            raise
+        except click.ClickException as error:
+            error.message = visible(error.message)  # echoes the user's words: no escapes
             raise
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            _tell("interrupted")
             ctx.exit(130)
         except Exception as error:
+            if (
+                isinstance(error, OSError)
+                and error.filename is None
+                and error.errno in _STREAM_ERRNOS
+            ):
+                _tell(f"error: cannot write to stdout: {error.strerror}")  # `kinds > /dev/full`
+                ctx.exit(1)
             if ctx.meta.get("debug"):
                 raise
-            click.echo(
-                f"internal error: {type(error).__name__}: {error}\n"
-                "please report it with the spec that caused it; --debug shows the traceback",
-                err=True,
+            _tell(
+                visible(clip(f"internal error: {type(error).__name__}: {error}", 300)) + "\n"
+                "please report it with the spec that caused it; --debug shows the traceback"
             )
             ctx.exit(INTERNAL_ERROR)
+
+
+#: Errors of a write to a stream (no file name: files are opened by name and report it).
+_STREAM_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EBADF})
+
+
+def _tell(message: str) -> None:
+    """One message on stderr; a closed or full stderr cannot be told anything more."""
+    with contextlib.suppress(OSError):
+        click.echo(message, err=True)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -106,8 +140,11 @@ def spec_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def command(**kwargs: Any) -> Any:
+        from cnndiagram.output import protect_inputs
+
         spec_args = SpecArgs(**{key: kwargs.pop(key) for key in SpecArgs._fields})
-        return func(spec_args, **kwargs)
+        with protect_inputs([spec_args.spec] if spec_args.spec else []):
+            return func(spec_args, **kwargs)
 
     for option in reversed(options):
         command = option(command)

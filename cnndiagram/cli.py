@@ -18,8 +18,9 @@ import click
 
 from cnndiagram import __version__
 from cnndiagram.errors import CnnDiagramError
+from cnndiagram.escapes.terminal import escape_controls
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
-from cnndiagram.source import clip, visible
+from cnndiagram.source import clip
 
 INTERNAL_ERROR = 70
 F = TypeVar("F", bound=Callable[..., Any])
@@ -59,7 +60,7 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.Abort):
             raise
         except click.ClickException as error:
-            error.message = visible(error.message)  # echoes the user's words: no escapes
+            error.message = escape_controls(error.message)  # echoes the user's words: no escapes
             raise
         except KeyboardInterrupt:
             _tell("interrupted")
@@ -75,7 +76,8 @@ class _Group(click.Group):
             if ctx.meta.get("debug"):
                 raise
             _tell(
-                visible(clip(f"internal error: {type(error).__name__}: {error}", 300)) + "\n"
+                escape_controls(clip(f"internal error: {type(error).__name__}: {error}", 300))
+                + "\n"
                 "please report it with the spec that caused it; --debug shows the traceback"
             )
             ctx.exit(INTERNAL_ERROR)

@@ -6,7 +6,8 @@ Exit statuses (documented in the README): 0 success, 1 invalid spec or shape err
 
 from __future__ import annotations
 
-from cnndiagram.source import Source, Span, clip, visible
+from cnndiagram.escapes.terminal import escape_controls
+from cnndiagram.source import Source, Span, clip
 
 #: Characters of the message text, the file name and the hint in `format`: with the excerpt's
 #: window, a message stays a few hundred characters whatever the spec holds.
@@ -59,11 +60,11 @@ class CnnDiagramError(Exception):
             where = "…" + where[len(where) - NAME_CHARS + 1 :]
         message = clip(self.message, MESSAGE_CHARS)
         head = f"{where}: error: {message}" if where else f"error: {message}"
-        parts = [visible(head)]
+        parts = [escape_controls(head)]
         if self.source is not None and self.span is not None and self.source.text:
-            parts.append(self.source.excerpt(self.span))
+            parts.append(self.source.excerpt(self.span, escape_controls))
         if self.hint:
-            parts.append(visible(f"hint: {clip(self.hint, HINT_CHARS)}"))
+            parts.append(escape_controls(f"hint: {clip(self.hint, HINT_CHARS)}"))
         return "\n".join(parts)
 
     def __str__(self) -> str:

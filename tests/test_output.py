@@ -70,7 +70,8 @@ def test_a_fifo_receives_the_output_and_stays_a_fifo(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     received: list[bytes] = []
-    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    # A daemon: should the command never open the FIFO, the test fails instead of hanging.
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
     reader.start()
     result = cli("summary", "-e", SPEC, "-o", str(fifo))
     reader.join(timeout=30)

@@ -145,7 +145,7 @@ def test_values_in_all_scale_with_max_layers() -> None:
         "the spec holds more than 64 values, over 16 for each of the 4 layers it may have"
     )
     assert error.hint == "raise the limit with --max-layers"
-    assert parse_source(Source(text, "net.yaml"), "yaml", Limits(max_layers=100)).layers
+    assert parse_source(Source(text, "net.yaml"), "yaml", Limits(max_layers=1000)).layers
 
 
 @pytest.mark.parametrize("fmt", ["yaml", "json"])

@@ -190,20 +190,8 @@ def test_a_legal_254_byte_name_is_written(tmp_path: Path) -> None:
     assert entries(tmp_path) == [target.name]
 
 
-@pytest.mark.skipif(IS_ROOT, reason="root writes into read-only directories")
-def test_a_read_only_directory_is_a_message(tmp_path: Path) -> None:
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(0o500)
-    try:
-        result = cli("summary", "-e", SPEC, "-o", str(locked / "x.txt"))
-    finally:
-        locked.chmod(0o700)
-    assert result.returncode == 1
-    assert result.stderr == f"error: cannot write {locked / 'x.txt'}: Permission denied\n"
-    assert entries(locked) == []
-
-
+# A read-only directory cannot stop root, which runs these tests here and in CI; sysfs is a
+# directory even root cannot write into, and exercises the same error path.
 @pytest.mark.skipif(not os.path.isdir("/sys/kernel"), reason="needs Linux sysfs")
 def test_a_directory_even_root_cannot_write_is_a_message() -> None:
     result = cli("summary", "-e", SPEC, "-o", "/sys/cnndiagram-test.txt")

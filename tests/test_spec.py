@@ -138,3 +138,32 @@ def test_ir_is_immutable_and_compares_without_positions() -> None:
     with pytest.raises(AttributeError):
         a.name = "d"  # type: ignore[misc]
     assert repr(a).startswith("Layer(name='c', kind='conv'")
+
+
+@pytest.mark.parametrize("number", ["010", "-07", "1:30", "2:05:00"])
+def test_yaml_numbers_another_base_would_read_are_refused(number: str) -> None:
+    text = f"input: 1x8x8\nlayers:\n  - conv: {{filters: {number}, kernel: 3}}\n"
+    with pytest.raises(SpecError) as caught:
+        load_spec(text, expr=True, fmt="yaml")
+    message = caught.value.format()
+    assert f"'{number}' is ambiguous: YAML 1.1 reads a leading 0 as octal" in message
+    assert message.startswith("<expr>:3:21: error:")
+    ok = load_spec(text.replace(number, "10"), expr=True, fmt="yaml")
+    assert ok.layers[0].arg("filters") == 10
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_inputs_name_layers_whose_names_start_with_at(fmt: str) -> None:
+    import json
+
+    data = {
+        "input": "1x8x8",
+        "layers": [
+            {"conv": {"filters": 4, "kernel": 3, "pad": 1}, "name": "@a"},
+            {"conv": {"filters": 4, "kernel": 3, "pad": 1}, "name": "b"},
+            {"add": {}, "inputs": ["@a", "@b"]},
+        ],
+    }
+    text = json.dumps(data)  # JSON is YAML too
+    network = load_spec(text, expr=True, fmt=fmt)  # type: ignore[arg-type]
+    assert network.layers[-1].inputs == ("@a", "b")

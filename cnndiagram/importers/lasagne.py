@@ -841,5 +841,10 @@ def read_lasagne(
             span=Span(offset, offset + 1),
         ) from None
     except (ValueError, RecursionError, MemoryError) as error:
-        raise SpecError(f"the file cannot be read as Python: {error}", source=source) from None
+        # a NUL byte (ValueError) or nesting too deep for the parser: point at the NUL, or
+        # at the start when there is none
+        at = max(source.text.find("\0"), 0)
+        raise SpecError(
+            f"the file cannot be read as Python: {error}", source=source, span=Span(at, at + 1)
+        ) from None
     return Reader(source, input_shape, limits).read(tree)

@@ -257,11 +257,14 @@ class _Expander:
         return index
 
     def lookup(self, name: str, span: Span) -> int:
-        for scope in reversed(self.scopes):
-            if name in scope:
-                return scope[name]
-        if name in self.full_names:
-            return self.full_names[name]
+        found = self.find(name)
+        # YAML/JSON `inputs` may write a reference as in the DSL (`@a`); a layer whose own
+        # name starts with '@' is found first, by that exact name.
+        if found is None and name.startswith("@") and len(name) > 1:
+            found = self.find(name[1:])
+            name = name[1:] if found is not None else name
+        if found is not None:
+            return found
         if name in self.declared:
             line = self.source.line_col(self.declared[name].start)[0]
             raise self.error(
@@ -275,6 +278,12 @@ class _Expander:
             span,
             hint="a layer can read only named layers defined above it",
         )
+
+    def find(self, name: str) -> int | None:
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name]
+        return self.full_names.get(name)
 
     def names(self) -> list[str]:
         """Explicit names as given; the others `<kind><n>` (`input`, `output` bare when single)."""

@@ -112,7 +112,7 @@ class _Reader:
         for value in values:
             if not isinstance(value.value, str):
                 raise self.error("'inputs' must be layer names", value.span)
-            out.append((value.value.lstrip("@"), value.span))
+            out.append((value.value, value.span))
         if not out:
             raise self.error("'inputs' is empty", span)
         return out

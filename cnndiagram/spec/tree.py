@@ -419,6 +419,15 @@ class _YamlBuilder:
             raise SpecError(f"YAML tag '!!{kind}' on a single value", source=self.source, span=span)
         if kind == "int":
             self.budget.integer(event.value, span)
+            if event.tag in (None, "!") and _YAML11_INT.match(str(event.value)):
+                # YAML 1.1 reads these in another base than the DSL and YAML 1.2 would
+                raise SpecError(
+                    f"'{event.value}' is ambiguous: YAML 1.1 reads a leading 0 as octal and "
+                    "a ':' as base 60",
+                    source=self.source,
+                    span=span,
+                    hint="write the number in decimal, without leading zeros or ':'",
+                )
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             value = self.loader.yaml_constructors[tag](self.loader, node)
@@ -428,6 +437,11 @@ class _YamlBuilder:
             ) from None
         assert value is None or isinstance(value, (str, int, float, bool))
         return Node(value, span)
+
+
+#: Integers YAML 1.1 reads in base 8 (`010`) or base 60 (`1:30`), where a reader of the spec
+#: (and YAML 1.2, and the DSL) sees a decimal number.
+_YAML11_INT = re.compile(r"[-+]?(0[0-7_]+|[1-9][0-9_]*(:[0-5]?[0-9])+)\Z")
 
 
 # -- TOML ---------------------------------------------------------------------------------------

@@ -60,7 +60,9 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.Abort):
             raise
         except click.ClickException as error:
-            error.message = escape_controls(error.message)  # echoes the user's words: no escapes
+            # It echoes the user's words: control characters shown as escapes. (click 8.5
+            # types `message` as Final; the instance attribute is still what `show` prints.)
+            vars(error)["message"] = escape_controls(error.message)
             raise
         except KeyboardInterrupt:
             _tell("interrupted")

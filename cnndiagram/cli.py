@@ -122,9 +122,10 @@ def spec_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("-e", "--expr", help='The spec itself, e.g. "I(1x28x28)-C(32,5)-O(10)".'),
         click.option(
             "--spec-format",
-            type=click.Choice(["dsl", "yaml", "toml", "json", "lasagne"]),
+            type=click.Choice(["dsl", "yaml", "toml", "json", "lasagne", "keras"]),
             help="Read SPEC in this format instead of guessing from its extension "
-            "(.py files are nolearn/Lasagne definitions, read without running them).",
+            "(.py files are nolearn/Lasagne definitions, read without running them; "
+            ".keras archives and model.to_json() files are Keras models).",
         ),
         click.option(
             "--input",

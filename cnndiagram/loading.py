@@ -13,10 +13,11 @@ from typing import Literal
 from cnndiagram.ir import Network
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
 
-SourceFormat = Literal["dsl", "yaml", "toml", "json", "lasagne"]
-SOURCE_FORMATS: tuple[SourceFormat, ...] = ("dsl", "yaml", "toml", "json", "lasagne")
-#: Extensions of model definitions (spec extensions are the spec readers' own).
-MODEL_EXTENSIONS: dict[str, SourceFormat] = {".py": "lasagne"}
+SourceFormat = Literal["dsl", "yaml", "toml", "json", "lasagne", "keras"]
+SOURCE_FORMATS: tuple[SourceFormat, ...] = ("dsl", "yaml", "toml", "json", "lasagne", "keras")
+#: Extensions of model definitions (spec extensions are the spec readers' own). A `.json`
+#: file is a Keras model when its content says so (`model.to_json()`).
+MODEL_EXTENSIONS: dict[str, SourceFormat] = {".py": "lasagne", ".keras": "keras"}
 
 
 def load_network(
@@ -34,6 +35,24 @@ def load_network(
     path = os.fspath(spec)
     if fmt is None and not expr:
         fmt = MODEL_EXTENSIONS.get(os.path.splitext(path)[1].lower())
+    if fmt == "keras" and not expr and path.lower().endswith(".keras"):
+        from cnndiagram.importers.keras import read_keras_archive
+
+        _no_input(input_shape)
+        return read_keras_archive(path, limits)
+    if fmt in (None, "json", "keras") and not expr and path.lower().endswith(".json"):
+        from cnndiagram.importers.keras import is_keras_config, read_keras
+
+        source = read_source(path, limits)
+        if fmt == "keras" or (fmt is None and is_keras_config(source.text)):
+            _no_input(input_shape)
+            return read_keras(source, limits)
+    if fmt == "keras":
+        from cnndiagram.importers.keras import read_keras
+        from cnndiagram.source import Source
+
+        _no_input(input_shape)
+        return read_keras(Source(path, "<expr>") if expr else read_source(path, limits), limits)
     if fmt == "lasagne":
         from cnndiagram.importers.lasagne import read_lasagne
         from cnndiagram.source import Source
@@ -51,3 +70,12 @@ def load_network(
             span=network.input.span,
         )
     return network
+
+
+def _no_input(input_shape: tuple[int, ...] | None) -> None:
+    if input_shape is not None:
+        from cnndiagram.errors import SpecError
+
+        raise SpecError(
+            "--input is for model files that compute their input shape; a Keras model gives its own"
+        )

@@ -1,0 +1,112 @@
+"""Keras 3 models read from their configuration, without Keras installed: parameter counts
+equal Keras' own (tools/keras_fixtures.py wrote them with real Keras), archives and JSON
+agree, and what the engine cannot model is refused by name."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cnndiagram.engine.analysis import analyze
+from cnndiagram.errors import SpecError
+from cnndiagram.importers.keras import is_keras_config, read_keras
+from cnndiagram.loading import load_network
+from cnndiagram.source import Source
+from cnndiagram.spec.format import format_network
+from cnndiagram.spec.load import load_spec
+
+from conftest import FIXTURES, SAMPLES, cli
+
+KERAS = FIXTURES / "keras"
+COUNTS: dict[str, list[int]] = json.loads((KERAS / "counts.json").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(COUNTS))
+def test_counts_equal_keras_own(name: str) -> None:
+    result = analyze(load_network(KERAS / f"{name}.json"))
+    assert [result.trainable_params, result.non_trainable_params] == COUNTS[name]
+
+
+def test_a_keras_archive_reads_like_its_json() -> None:
+    archive = load_network(KERAS / "residual.keras")
+    assert archive == load_network(KERAS / "residual.json")
+    result = cli("summary", str(KERAS / "residual.keras"))
+    assert result.returncode == 0 and "image" in result.stdout
+
+
+def test_keras_names_and_channels_last_are_kept() -> None:
+    network = load_network(KERAS / "residual.json")
+    assert network.channels_last
+    assert network.input.name == "image" and network.input.shape == (3, 32, 32)
+    names = [layer.name for layer in network.layers]
+    assert names[:3] == ["stem", "stem_bn", "stem_relu"]
+    merge = next(layer for layer in network.layers if layer.name == "add")
+    assert merge.kind == "add" and merge.inputs == ("stem_relu", "b")
+    table = cli("summary", str(KERAS / "residual.json")).stdout
+    assert "32x32x16" in table  # shown HWC, as Keras shows them
+
+
+def test_our_own_json_specs_are_not_taken_for_keras() -> None:
+    text = (SAMPLES / "c3d.json").read_text()
+    assert not is_keras_config(text)
+    assert load_network(SAMPLES / "c3d.json") == load_spec(SAMPLES / "c3d.json")
+
+
+def test_an_imported_model_formats_to_an_editable_spec() -> None:
+    network = load_network(KERAS / "residual.json")
+    spec = format_network(network)
+    again = load_spec(spec, expr=True)
+    assert analyze(again).total_params == analyze(network).total_params
+    assert [layer.name for layer in again.layers] == [layer.name for layer in network.layers]
+
+
+def mutate(name: str, change: dict[str, object], layer: str) -> str:
+    config = json.loads((KERAS / f"{name}.json").read_text())
+    for item in config["config"]["layers"]:
+        if item["config"]["name"] == layer:
+            item["config"].update(change)
+            if "class_name" in change:
+                item["class_name"] = change["class_name"]
+    return json.dumps(config)
+
+
+@pytest.mark.parametrize(
+    ("name", "layer", "change", "message"),
+    [
+        ("seed", "flatten", {"class_name": "Identity"}, "Identity is not a Keras layer"),
+        ("residual", "stem_bn", {"center": False}, "only one of center and scale"),
+        ("seed", "conv2d1", {"data_format": "channels_first"}, "channels_first"),
+        ("seed", "conv2d2", {"padding": "causal"}, "padding 'causal' is not supported"),
+        ("seed", "dense", {"activation": "mystery"}, "activation 'mystery'"),
+    ],
+)
+def test_what_the_engine_cannot_model_is_refused_by_name(
+    name: str, layer: str, change: dict[str, object], message: str
+) -> None:
+    with pytest.raises(SpecError) as caught:
+        read_keras(Source(mutate(name, change, layer), "model.json"))
+    assert message in caught.value.format()
+    assert caught.value.format().startswith("error: model.json")
+
+
+def test_dense_on_a_feature_map_is_refused() -> None:
+    config = json.loads((KERAS / "seed.json").read_text())
+    config["config"]["layers"] = [
+        item for item in config["config"]["layers"] if item["class_name"] != "Flatten"
+    ]
+    with pytest.raises(SpecError, match="Dense on a feature map acts on its last axis"):
+        read_keras(Source(json.dumps(config), "model.json"))
+
+
+def test_no_keras_is_imported(tmp_path: Path) -> None:
+    probe = "import sys, cnndiagram.cli; " + (
+        "from cnndiagram.loading import load_network; "
+        f"load_network({str(KERAS / 'vgg16.json')!r}); "
+        "assert 'keras' not in sys.modules and 'torch' not in sys.modules"
+    )
+    import subprocess
+    import sys
+
+    assert subprocess.run([sys.executable, "-c", probe], check=False).returncode == 0

@@ -26,6 +26,7 @@ __all__ = [
     "__version__",
     "analyze",
     "build_layer",
+    "from_torch",
     "load_spec",
     "render",
     "summary",
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from cnndiagram.diagram import Diagram, render
     from cnndiagram.engine.analysis import Analysis, analyze
     from cnndiagram.errors import CnnDiagramError, ShapeError, SpecError
+    from cnndiagram.importers.torch import from_torch
     from cnndiagram.ir import Network
     from cnndiagram.limits import Limits
     from cnndiagram.spec.build import build_layer
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "Analysis": "cnndiagram.engine.analysis",
     "analyze": "cnndiagram.engine.analysis",
+    "from_torch": "cnndiagram.importers.torch",
     "CnnDiagramError": "cnndiagram.errors",
     "ShapeError": "cnndiagram.errors",
     "SpecError": "cnndiagram.errors",

@@ -132,7 +132,14 @@ def spec_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "input_shape",
             metavar="SHAPE",
             help="The input shape (channels first, e.g. 1x28x28) for model files that "
-            "compute theirs when they run.",
+            "compute theirs when they run, and for --torch.",
+        ),
+        click.option(
+            "--torch",
+            "torch_factory",
+            metavar="MODULE:FACTORY",
+            help="Import MODULE (this runs its code) and trace the nn.Module that FACTORY() "
+            "returns, with --input as its input shape.",
         ),
         _limit("--max-layers", DEFAULT_LIMITS.max_layers, "Refuse specs with more layers."),
         _limit("--max-dim", DEFAULT_LIMITS.max_dim, "Refuse any size or dimension above this."),
@@ -163,6 +170,7 @@ class SpecArgs(NamedTuple):
     expr: str | None
     spec_format: str | None
     input_shape: str | None
+    torch_factory: str | None
     max_layers: int
     max_dim: int
     max_file_size: int
@@ -174,6 +182,8 @@ class SpecArgs(NamedTuple):
     def load(self) -> Any:
         from cnndiagram.loading import SOURCE_FORMATS, load_network
 
+        if self.torch_factory is not None:
+            return self.load_torch()
         if self.spec is not None and self.expr is not None:
             raise click.UsageError("give either SPEC or -e/--expr, not both")
         if self.spec is None and self.expr is None:
@@ -188,6 +198,35 @@ class SpecArgs(NamedTuple):
             limits=self.limits,
             input_shape=_shape(self.input_shape, self.max_dim),
         )
+
+    def load_torch(self) -> Any:
+        """The one place where user code runs, and only because --torch asked for it."""
+        import importlib
+
+        from cnndiagram.errors import SpecError
+        from cnndiagram.importers.torch import from_torch
+
+        assert self.torch_factory is not None
+        if self.spec is not None or self.expr is not None:
+            raise click.UsageError("give either --torch or SPEC/-e, not both")
+        shape = _shape(self.input_shape, self.max_dim)
+        if shape is None:
+            raise click.UsageError("--torch needs --input, the input shape (e.g. 3x224x224)")
+        module_name, _, factory_name = self.torch_factory.partition(":")
+        if not module_name or not factory_name.isidentifier():
+            raise click.BadParameter(
+                f"{self.torch_factory!r} is not MODULE:FACTORY", param_hint="--torch"
+            )
+        if "" not in sys.path and os.getcwd() not in sys.path:
+            sys.path.insert(0, os.getcwd())  # as `python -m` would find the user's module
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as error:
+            raise SpecError(f"--torch: cannot import {module_name}: {error}") from None
+        factory = getattr(module, factory_name, None)
+        if not callable(factory):
+            raise SpecError(f"--torch: {module_name} has no callable {factory_name}")
+        return from_torch(factory(), shape, limits=self.limits)
 
 
 def _shape(text: str | None, max_dim: int) -> tuple[int, ...] | None:

@@ -1,0 +1,75 @@
+"""PyTorch modules traced with torch.fx: counts and output shapes equal the module's own
+(`parameters()`, buffers, a run on the meta device), functional operations appear as
+layers, and `--torch MODULE:FACTORY` runs user code only because it is asked to."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from cnndiagram.engine.analysis import analyze
+from cnndiagram.errors import SpecError
+
+from conftest import ROOT, cli
+
+if os.environ.get("CI"):
+    import torch  # CI installs torch (the test extra): a missing one fails here
+else:
+    torch = pytest.importorskip("torch")
+
+import torch_models
+
+from cnndiagram.importers.torch import from_torch
+
+CASES = [
+    (torch_models.seed, (1, 28, 28)),
+    (torch_models.net, (3, 32, 32)),
+    (torch_models.functional, (3, 16, 16)),
+]
+
+
+@pytest.mark.parametrize(("factory", "shape"), CASES, ids=lambda c: getattr(c, "__name__", ""))
+def test_counts_and_shapes_equal_the_module(factory: object, shape: tuple[int, ...]) -> None:
+    module = factory()  # type: ignore[operator]
+    result = analyze(from_torch(module, shape))
+    assert result.trainable_params == sum(p.numel() for p in module.parameters())
+    buffers = sum(
+        b.numel() for n, b in module.named_buffers() if not n.endswith("num_batches_tracked")
+    )
+    assert result.non_trainable_params == buffers
+    with torch.no_grad():
+        out = module.to("meta")(torch.empty((1, *shape), device="meta"))
+    assert result.layers[-1].output_shape == tuple(out.shape[1:])
+
+
+def test_the_seed_in_torch_is_the_seed() -> None:
+    assert analyze(from_torch(torch_models.seed(), (1, 28, 28))).total_params == 217_706
+
+
+def test_functional_operations_are_layers_and_module_paths_are_names() -> None:
+    network = from_torch(torch_models.net(), (3, 32, 32))
+    kinds = [layer.kind for layer in network.layers]
+    assert kinds.count("add") == 3 and "concat" in kinds and "flatten" in kinds
+    names = [layer.name for layer in network.layers]
+    assert "layers.1.down.0" in names and "layers.0.conv1" in names
+    gate = from_torch(torch_models.functional(), (3, 16, 16))
+    assert "multiply" in [layer.kind for layer in gate.layers]
+
+
+def test_an_operation_the_reader_does_not_know_is_named() -> None:
+    class Odd(torch.nn.Module):
+        def forward(self, x):
+            return torch.fft.fft(x)
+
+    with pytest.raises(SpecError, match="the operation fft_fft is not one the reader knows"):
+        from_torch(Odd(), (1, 8))
+
+
+def test_cli_imports_the_factory_only_when_asked() -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "tests"), str(ROOT)])}
+    result = cli("summary", "--torch", "torch_models:seed", "--input", "1x28x28", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "= 217,706" in result.stdout
+    missing = cli("summary", "--torch", "torch_models:seed", env=env)
+    assert missing.returncode == 2 and "--torch needs --input" in missing.stderr

@@ -117,8 +117,19 @@ def _limit(flag: str, default: int, help_text: str) -> Callable[[F], F]:
 def spec_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """SPEC, -e/--expr, --spec-format, --input and the size limits, shared by every command
     that reads a spec; the command receives them together as one `SpecArgs`."""
+    return _spec_options(func, many=False)
+
+
+def specs_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """As `spec_options`, for commands that also take several SPECs (a batch)."""
+    return _spec_options(func, many=True)
+
+
+def _spec_options(func: Callable[..., Any], *, many: bool) -> Callable[..., Any]:
     options = [
-        click.argument("spec", required=False, metavar="SPEC"),
+        click.argument("specs", nargs=-1, metavar="SPEC...")
+        if many
+        else click.argument("spec", required=False, metavar="SPEC"),
         click.option("-e", "--expr", help='The spec itself, e.g. "I(1x28x28)-C(32,5)-O(10)".'),
         click.option(
             "--spec-format",
@@ -154,8 +165,11 @@ def spec_options(func: Callable[..., Any]) -> Callable[..., Any]:
     def command(**kwargs: Any) -> Any:
         from cnndiagram.output import protect_inputs
 
-        spec_args = SpecArgs(**{key: kwargs.pop(key) for key in SpecArgs._fields})
-        with protect_inputs([spec_args.spec] if spec_args.spec else []):
+        spec = kwargs.pop("spec", None)
+        specs = tuple(kwargs.pop("specs", ())) or ((spec,) if spec is not None else ())
+        fields = {key: kwargs.pop(key) for key in SpecArgs._fields if key != "specs"}
+        spec_args = SpecArgs(specs=specs, **fields)
+        with protect_inputs(specs):
             return func(spec_args, **kwargs)
 
     for option in reversed(options):
@@ -164,9 +178,9 @@ def spec_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class SpecArgs(NamedTuple):
-    """Where the spec comes from and the limits it is read under."""
+    """Where the spec (or the specs of a batch) comes from and the limits it is read under."""
 
-    spec: str | None
+    specs: tuple[str, ...]
     expr: str | None
     spec_format: str | None
     input_shape: str | None
@@ -178,6 +192,32 @@ class SpecArgs(NamedTuple):
     @property
     def limits(self) -> Limits:
         return Limits(self.max_layers, self.max_dim, self.max_file_size)
+
+    @property
+    def spec(self) -> str | None:
+        """The one SPEC of a command on one spec (several are a usage error here)."""
+        if len(self.specs) > 1:
+            raise click.UsageError("give one SPEC")
+        return self.specs[0] if self.specs else None
+
+    @property
+    def batch(self) -> bool:
+        return len(self.specs) > 1
+
+    def check_batch(self) -> None:
+        """Specs of a batch are files: no -e, --torch or stdin among them."""
+        if self.expr is not None or self.torch_factory is not None:
+            raise click.UsageError("-e/--expr and --torch are for one spec, not a batch")
+        if "-" in self.specs:
+            raise click.UsageError("'-' (stdin) can only be the one SPEC, not part of a batch")
+        if not self.specs:
+            raise click.UsageError("missing SPEC...")
+
+    @property
+    def source_format(self) -> Any:
+        from cnndiagram.loading import SOURCE_FORMATS
+
+        return next((f for f in SOURCE_FORMATS if f == self.spec_format), None)
 
     def load(self) -> Any:
         from cnndiagram.loading import SOURCE_FORMATS, load_network
@@ -244,7 +284,7 @@ def _shape(text: str | None, max_dim: int) -> tuple[int, ...] | None:
 
 
 @main.command()
-@spec_options
+@specs_options
 @click.option(
     "-f",
     "--format",
@@ -261,10 +301,35 @@ def _shape(text: str | None, max_dim: int) -> tuple[int, ...] | None:
     show_default=True,
     help="Write to this file (atomically) instead of stdout.",
 )
-def summary(source: SpecArgs, fmt: str, output: str) -> None:
-    """Print every layer's size and parameters with the formulas behind them."""
-    from cnndiagram.engine.analysis import analyze
+@click.pass_context
+def summary(ctx: click.Context, source: SpecArgs, fmt: str, output: str) -> None:
+    """Print every layer's size and parameters with the formulas behind them.
+
+    With several SPECs, one document: a heading per spec ('==> SPEC <==' above a table,
+    '# SPEC' in Markdown, '% SPEC' in LaTeX), one CSV table with a first 'spec' column, or
+    one JSON array of the per-spec documents, each with a first field "spec". A spec that
+    fails is reported (located) and left out, the others are still summarised, and the
+    exit status is 1.
+    """
     from cnndiagram.output import write_output
+
+    if source.batch:
+        from cnndiagram.batch.summary import summarize_batch
+
+        source.check_batch()
+        text, outcomes = summarize_batch(
+            source.specs,
+            fmt,
+            spec_format=source.source_format,
+            input_shape=_shape(source.input_shape, source.max_dim),
+            limits=source.limits,
+            debug=bool(ctx.meta.get("debug")),
+            on_outcome=_BatchReporter(len(source.specs), progress=False),
+        )
+        write_output(output, text)
+        ctx.exit(_batch_status(outcomes, len(source.specs)))
+
+    from cnndiagram.engine.analysis import analyze
     from cnndiagram.report import report
 
     analysis = analyze(source.load(), source.limits)
@@ -327,47 +392,227 @@ def figure_flags(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def _format_list(names: tuple[str, ...]) -> Callable[..., tuple[str, ...] | None]:
+    """The callback reading `svg` or `svg,png,pdf`: names of the format registry, in the
+    order given, each once; anything else is a usage error naming the formats."""
+
+    def parse(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+        if value is None:
+            return None
+        chosen: list[str] = []
+        for item in value.split(","):
+            name = item.strip().lower()
+            if name not in names:
+                raise click.BadParameter(f"{item.strip()!r} is not one of {', '.join(names)}")
+            if name not in chosen:
+                chosen.append(name)
+        return tuple(chosen)
+
+    return parse
+
+
 def render_command() -> click.Command:
     """The render command, built when it is asked for: its options come from the option
     table and the format registry, which the other commands never need to import."""
+    from cnndiagram.batch.stamp import STAMP_NAME
     from cnndiagram.render.formats import FORMAT_NAMES, FORMATS
 
     @click.command("render")
-    @spec_options
+    @specs_options
     @click.option(
         "-o",
         "--output",
-        required=True,
-        help="The figure file; its extension names the format. '-' writes SVG to stdout.",
+        help="The figure file of one SPEC; its extension names the format. '-' writes SVG to "
+        "stdout.",
     )
     @click.option(
+        "-d",
+        "--outdir",
+        metavar="OUTDIR",
+        help="Render every SPEC into OUTDIR (created if missing) as OUTDIR/<spec stem>.<ext> "
+        "for each --format (default svg); specs with the same stem are named by their whole "
+        "file name (seed.cnn.svg, seed.yaml.svg).",
+    )
+    @click.option(
+        "-f",
         "--format",
         "fmt",
-        type=click.Choice(list(FORMAT_NAMES)),
-        help="Output format (default: from the extension of -o): "
+        metavar="[" + "|".join(FORMAT_NAMES) + "][,...]",
+        callback=_format_list(FORMAT_NAMES),
+        help="Output format (default: from the extension of -o; with -d, svg), or several "
+        "separated by commas with -d: "
         + "; ".join(f"{entry.name}: {entry.description}" for entry in FORMATS.values())
         + ".",
     )
+    @click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(0),
+        help="With -d: render in this many worker processes (0: one per CPU) [default: 1, "
+        "this process]. The outputs are the same bytes whatever the number.",
+    )
+    @click.option(
+        "--force",
+        is_flag=True,
+        help=f"With -d: render every output, even those up to date (the stamp "
+        f"OUTDIR/{STAMP_NAME} records the spec, options and version each was written from).",
+    )
     @figure_flags
-    def render(source: SpecArgs, output: str, fmt: str | None, **options: Any) -> None:
-        """Draw the network as an annotated figure (SVG, PNG, or DOT for the graph style)."""
-        from cnndiagram.diagram import render as render_figure
-        from cnndiagram.render.formats import format_for_path
+    @click.pass_context
+    def render(
+        ctx: click.Context,
+        /,
+        source: SpecArgs,
+        output: str | None,
+        outdir: str | None,
+        fmt: tuple[str, ...] | None,
+        jobs: int | None,
+        force: bool,
+        **options: Any,
+    ) -> None:
+        """Draw the network as an annotated figure (SVG, PNG, PDF, PPTX, or DOT for the graph
+        style).
 
-        format_for_path(output, fmt)  # an unknown extension is a usage error before any work
-        diagram = render_figure(source.load(), output, fmt=fmt, limits=source.limits, **options)
-        fit = diagram.fit
-        if fit is not None and not fit.fits:
-            page = diagram.options.page
-            assert page is not None
-            click.echo(
-                f"warning: the figure does not fit the {page.name} page "
-                f"({page.width:.0f} x {page.height:.0f} pt) with text of at least "
-                f"{fit.smallest_text:.1f} pt; it is {fit.width:.0f} x {fit.height:.0f} pt",
-                err=True,
+        With -d OUTDIR, draw every SPEC (spec or model files) into OUTDIR with the same
+        options, skipping outputs already up to date; a spec that fails is reported
+        (located) and the others are still drawn; the last line counts the failures
+        ('2 of 40 failed') and the exit status is 1. A progress bar shows on a terminal.
+        -o takes exactly one SPEC and cannot be combined with -d.
+        """
+        if outdir is not None:
+            if output is not None:
+                raise click.UsageError("give either -o (one figure) or -d OUTDIR, not both")
+            ctx.exit(_render_batch(ctx, source, outdir, fmt or ("svg",), jobs, force, options))
+        if output is None:
+            raise click.UsageError(
+                "missing -o/--output (the figure of one SPEC) or -d/--outdir (any number)"
             )
+        if source.batch:
+            raise click.UsageError("-o writes one figure; give -d OUTDIR to render several SPECs")
+        if jobs is not None or force:
+            raise click.UsageError("-j and --force are for -d OUTDIR")
+        if fmt is not None and len(fmt) > 1:
+            raise click.UsageError("-o writes one format; give -d OUTDIR for several")
+        _render_one(source, output, fmt[0] if fmt else None, options)
 
     return render
+
+
+def _render_one(source: SpecArgs, output: str, fmt: str | None, options: dict[str, Any]) -> None:
+    from cnndiagram.batch.run import fit_warning
+    from cnndiagram.diagram import render as render_figure
+    from cnndiagram.render.formats import format_for_path
+
+    format_for_path(output, fmt)  # an unknown extension is a usage error before any work
+    diagram = render_figure(source.load(), output, fmt=fmt, limits=source.limits, **options)
+    warning = fit_warning(diagram)
+    if warning is not None:
+        click.echo(f"warning: {warning}", err=True)
+
+
+def _render_batch(
+    ctx: click.Context,
+    source: SpecArgs,
+    outdir: str,
+    formats: tuple[str, ...],
+    jobs: int | None,
+    force: bool,
+    options: dict[str, Any],
+) -> int:
+    """The batch's exit status: 0, 1 when any spec failed, or the fatal error's own."""
+    from cnndiagram.batch.names import unique_specs
+    from cnndiagram.batch.run import Settings, render_batch
+    from cnndiagram.options import split_options
+
+    source.check_batch()
+    figure, output = split_options(options)  # a bad option value fails before any work
+    specs = unique_specs(source.specs)
+    settings = Settings(
+        source.source_format,
+        _shape(source.input_shape, source.max_dim),
+        source.limits,
+        figure,
+        output,
+        debug=bool(ctx.meta.get("debug")),
+    )
+    reporter = _BatchReporter(len(specs), progress=_is_terminal(sys.stderr))
+    try:
+        result = render_batch(
+            specs,
+            outdir,
+            formats,
+            settings,
+            force=force,
+            workers=(os.cpu_count() or 1) if jobs == 0 else (jobs or 1),
+            on_outcome=reporter,
+        )
+    finally:
+        reporter.close()
+    if reporter.progress and result.stopped is None:
+        written = sum(len(outcome.written) for outcome in result.outcomes)
+        fresh = sum(len(outcome.fresh) for outcome in result.outcomes)
+        _tell(f"{len(specs)} specs: {written} files written, {fresh} up to date")
+    return _batch_status(result.outcomes, len(specs))
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream is not None and stream.isatty())
+    except (AttributeError, ValueError):  # no such method, or a closed stream
+        return False
+
+
+class _BatchReporter:
+    """Tells each spec's warnings and failure on stderr as it comes; on a terminal, a
+    progress line under them, redrawn after each spec and cleared at the end."""
+
+    def __init__(self, total: int, *, progress: bool) -> None:
+        self.total = total
+        self.done = 0
+        self.progress = progress
+
+    def __call__(self, outcome: Any) -> None:
+        from cnndiagram.escapes.terminal import escape_controls
+
+        self.done += 1
+        if self.progress:
+            self._clear()
+        for warning in outcome.warnings:
+            _tell(f"{escape_controls(outcome.spec)}: warning: {warning}")
+        if outcome.error is not None:
+            _tell(outcome.error)
+        if self.progress:
+            width = 24
+            filled = width * self.done // max(self.total, 1)
+            name = clip(escape_controls(outcome.spec), 50)
+            bar = f"[{'#' * filled}{'-' * (width - filled)}] {self.done}/{self.total} {name}"
+            with contextlib.suppress(OSError):
+                click.echo(bar, err=True, nl=False)
+
+    def close(self) -> None:
+        if self.progress:
+            self._clear()
+
+    def _clear(self) -> None:
+        with contextlib.suppress(OSError):
+            click.echo("\r\x1b[K", err=True, nl=False)
+
+
+def _batch_status(outcomes: Any, total: int) -> int:
+    """Exit status of a batch: a fatal failure's own (already told), else 1 after the count
+    line when any spec failed (70 when one failed in a way that is our bug), else 0."""
+    from cnndiagram.batch.run import INTERNAL_ERROR
+
+    fatal = next((outcome for outcome in outcomes if outcome.fatal), None)
+    if fatal is not None:
+        return int(fatal.exit_code)
+    failed = [outcome for outcome in outcomes if outcome.failed]
+    if not failed:
+        return 0
+    _tell(f"{len(failed)} of {total} failed")
+    if any(outcome.exit_code == INTERNAL_ERROR for outcome in failed):
+        return INTERNAL_ERROR
+    return 1
 
 
 @main.command()

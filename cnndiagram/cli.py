@@ -306,7 +306,7 @@ def summary(ctx: click.Context, source: SpecArgs, fmt: str, output: str) -> None
     """Print every layer's size and parameters with the formulas behind them.
 
     With several SPECs, one document: a heading per spec ('==> SPEC <==' above a table,
-    '# SPEC' in Markdown, '% SPEC' in LaTeX), one CSV table with a first 'spec' column, or
+    '# `SPEC`' in Markdown, '% SPEC' in LaTeX), one CSV table with a first 'spec' column, or
     one JSON array of the per-spec documents, each with a first field "spec". A spec that
     fails is reported (located) and left out, the others are still summarised, and the
     exit status is 1.

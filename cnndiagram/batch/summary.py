@@ -1,10 +1,11 @@
 """Batch summary: the reports of several specs joined into one document of their format.
 
 Text formats get one heading per spec, naming it as it was given: `==> SPEC <==` above a
-table (as `head` does), a `# SPEC` heading above Markdown, a `% SPEC` comment above LaTeX.
-CSV stays one table, with a first `spec` column. JSON is one array of the per-spec
-documents of docs/json.md, each with a first field `"spec"`. Failed specs are left out
-of the document and reported; the others are still summarised.
+table (as `head` does), a level-1 heading with SPEC as a code span above Markdown and
+explanations, a `% SPEC` comment above LaTeX. CSV stays one table, with a first `spec`
+column. JSON is one array of the per-spec documents of docs/json.md, each with a first
+field `"spec"`. Failed specs are left out of the document and reported; the others are
+still summarised.
 """
 
 from __future__ import annotations
@@ -67,9 +68,9 @@ def join_reports(parts: Sequence[tuple[str, Any]], fmt: str) -> str:
     sections = []
     for spec, analysis in parts:
         if fmt in ("markdown", "explain"):
-            from cnndiagram.escapes.markdown import escape_markdown
+            from cnndiagram.escapes.markdown import code_span
 
-            heading = f"# {escape_markdown(spec)}\n\n"
+            heading = f"# {code_span(spec)}\n\n"
         elif fmt == "latex":
             heading = f"% {escape_controls(spec)}\n"  # one comment line, whatever the name holds
         else:

@@ -12,7 +12,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, ClassVar, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 import click
 
@@ -21,6 +21,12 @@ from cnndiagram.errors import CnnDiagramError
 from cnndiagram.escapes.terminal import escape_controls
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
 from cnndiagram.source import clip
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from cnndiagram.batch.run import Outcome
+    from cnndiagram.loading import SourceFormat
 
 INTERNAL_ERROR = 70
 F = TypeVar("F", bound=Callable[..., Any])
@@ -214,13 +220,13 @@ class SpecArgs(NamedTuple):
             raise click.UsageError("missing SPEC...")
 
     @property
-    def source_format(self) -> Any:
+    def source_format(self) -> SourceFormat | None:
         from cnndiagram.loading import SOURCE_FORMATS
 
         return next((f for f in SOURCE_FORMATS if f == self.spec_format), None)
 
     def load(self) -> Any:
-        from cnndiagram.loading import SOURCE_FORMATS, load_network
+        from cnndiagram.loading import load_network
 
         if self.torch_factory is not None:
             return self.load_torch()
@@ -228,7 +234,7 @@ class SpecArgs(NamedTuple):
             raise click.UsageError("give either SPEC or -e/--expr, not both")
         if self.spec is None and self.expr is None:
             raise click.UsageError("missing SPEC (a file, '-' for stdin) or -e/--expr")
-        fmt = next((f for f in SOURCE_FORMATS if f == self.spec_format), None)
+        fmt = self.source_format
         text = self.expr if self.expr is not None else self.spec
         assert text is not None
         return load_network(
@@ -555,6 +561,14 @@ def _render_batch(
     return _batch_status(result.outcomes, len(specs))
 
 
+def _columns(stream: Any) -> int:
+    """The width of the terminal `stream` shows on (80 when it does not say)."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or 80
+    except (AttributeError, OSError, ValueError):
+        return 80
+
+
 def _is_terminal(stream: Any) -> bool:
     try:
         return bool(stream is not None and stream.isatty())
@@ -564,14 +578,16 @@ def _is_terminal(stream: Any) -> bool:
 
 class _BatchReporter:
     """Tells each spec's warnings and failure on stderr as it comes; on a terminal, a
-    progress line under them, redrawn after each spec and cleared at the end."""
+    progress line under them (never wider than the terminal, so `\r` can redraw it),
+    redrawn after each spec and cleared at the end."""
 
     def __init__(self, total: int, *, progress: bool) -> None:
         self.total = total
         self.done = 0
         self.progress = progress
+        self._draw("")
 
-    def __call__(self, outcome: Any) -> None:
+    def __call__(self, outcome: Outcome) -> None:
         from cnndiagram.escapes.terminal import escape_controls
 
         self.done += 1
@@ -581,13 +597,19 @@ class _BatchReporter:
             _tell(f"{escape_controls(outcome.spec)}: warning: {warning}")
         if outcome.error is not None:
             _tell(outcome.error)
-        if self.progress:
-            width = 24
-            filled = width * self.done // max(self.total, 1)
-            name = clip(escape_controls(outcome.spec), 50)
-            bar = f"[{'#' * filled}{'-' * (width - filled)}] {self.done}/{self.total} {name}"
-            with contextlib.suppress(OSError):
-                click.echo(bar, err=True, nl=False)
+        self._draw(escape_controls(outcome.spec))
+
+    def _draw(self, name: str) -> None:
+        if not self.progress:
+            return
+        width = 24
+        filled = width * self.done // max(self.total, 1)
+        bar = f"[{'#' * filled}{'-' * (width - filled)}] {self.done}/{self.total}"
+        room = _columns(sys.stderr) - len(bar) - 2
+        if name and room > 1:
+            bar += " " + clip(name, room)
+        with contextlib.suppress(OSError):
+            click.echo(bar, err=True, nl=False)
 
     def close(self) -> None:
         if self.progress:
@@ -598,14 +620,14 @@ class _BatchReporter:
             click.echo("\r\x1b[K", err=True, nl=False)
 
 
-def _batch_status(outcomes: Any, total: int) -> int:
+def _batch_status(outcomes: Sequence[Outcome], total: int) -> int:
     """Exit status of a batch: a fatal failure's own (already told), else 1 after the count
     line when any spec failed (70 when one failed in a way that is our bug), else 0."""
     from cnndiagram.batch.run import INTERNAL_ERROR
 
     fatal = next((outcome for outcome in outcomes if outcome.fatal), None)
     if fatal is not None:
-        return int(fatal.exit_code)
+        return fatal.exit_code
     failed = [outcome for outcome in outcomes if outcome.failed]
     if not failed:
         return 0

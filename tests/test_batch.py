@@ -4,12 +4,15 @@ run them (real processes), with a broken spec among good ones and model files am
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
+import termios
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -204,6 +207,7 @@ def test_a_missing_optional_dependency_stops_the_batch_with_exit_3(tmp_path: Pat
 def test_the_progress_bar_shows_on_a_terminal_only(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "cnndiagram.cli", "render", "samples/seed.cnn"]
     leader, follower = os.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
     try:
         process = subprocess.run(
             [*command, "samples/lenet5.cnn", "-d", str(tmp_path / "out")],

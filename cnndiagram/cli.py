@@ -133,7 +133,7 @@ def specs_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _spec_options(func: Callable[..., Any], *, many: bool) -> Callable[..., Any]:
     options = [
-        click.argument("specs", nargs=-1, metavar="SPEC...")
+        click.argument("specs", nargs=-1, metavar="[SPEC]...")
         if many
         else click.argument("spec", required=False, metavar="SPEC"),
         click.option("-e", "--expr", help='The spec itself, e.g. "I(1x28x28)-C(32,5)-O(10)".'),

@@ -51,7 +51,7 @@ def files(folder: Path) -> dict[str, bytes]:
 
 
 def test_a_batch_renders_every_good_spec_and_reports_the_bad_one(tmp_path: Path) -> None:
-    paths = specs(tmp_path)
+    paths = [FIXTURES / "keras" / "residual.keras", *specs(tmp_path)]
     out = tmp_path / "out"
     result = cli("render", *map(str, paths), "-d", str(out), "-f", "svg,png,pdf")
     assert result.returncode == 1
@@ -62,9 +62,9 @@ def test_a_batch_renders_every_good_spec_and_reports_the_bad_one(tmp_path: Path)
         "3 | maxpol(2)\n"
         "  | ^^^^^^\n"
         "hint: `cnndiagram kinds` lists every layer kind\n"
-        "1 of 5 failed\n"
+        "1 of 6 failed\n"
     )
-    stems = ["keras_seed", "lenet5", "nolearn", "seed"]
+    stems = ["keras_seed", "lenet5", "nolearn", "residual", "seed"]
     expected = sorted([f"{stem}{ext}" for stem in stems for ext in MAGIC] + [STAMP_NAME])
     assert sorted(os.listdir(out)) == expected  # nothing of bad.cnn, no temporary file
     for name, data in files(out).items():
@@ -75,8 +75,10 @@ def test_a_batch_renders_every_good_spec_and_reports_the_bad_one(tmp_path: Path)
             assert ET.fromstring(data).tag == "{http://www.w3.org/2000/svg}svg"
     # Each output is what the single-spec command writes for the same spec.
     single = tmp_path / "single.svg"
-    assert cli("render", str(paths[0]), "-o", str(single)).returncode == 0
+    assert cli("render", str(paths[1]), "-o", str(single)).returncode == 0
     assert (out / "lenet5.svg").read_bytes() == single.read_bytes()
+    assert cli("render", str(paths[0]), "-o", str(single)).returncode == 0
+    assert (out / "residual.svg").read_bytes() == single.read_bytes()
     stamp = json.loads((out / STAMP_NAME).read_text())
     assert sorted(stamp["outputs"]) == [name for name in expected if name != STAMP_NAME]
 

@@ -217,7 +217,7 @@ class SpecArgs(NamedTuple):
         if "-" in self.specs:
             raise click.UsageError("'-' (stdin) can only be the one SPEC, not part of a batch")
         if not self.specs:
-            raise click.UsageError("missing SPEC...")
+            raise click.UsageError("missing SPEC: the spec or model files of the batch")
 
     @property
     def source_format(self) -> SourceFormat | None:

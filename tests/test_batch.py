@@ -9,10 +9,12 @@ import io
 import json
 import os
 import shutil
+import signal
 import struct
 import subprocess
 import sys
 import termios
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -278,3 +280,40 @@ def test_summary_of_several_specs_in_every_format(tmp_path: Path) -> None:
     assert array[1] == {"spec": paths[1], **single}
     # The Keras model and the nolearn definition are the seed network too.
     assert [document["total_params"] for document in array] == [61_706] + [217_706] * 3
+
+
+def test_an_interrupted_batch_stops_quietly_and_trusts_nothing_it_wrote(tmp_path: Path) -> None:
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    for index in range(16):
+        shutil.copy(SAMPLES / "resnet50.cnn", folder / f"r{index:02}.cnn")
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "cnndiagram.cli",
+        "render",
+        *map(str, sorted(folder.iterdir())),
+    ]
+    process = subprocess.Popen(
+        [*command, "-d", str(out), "-j", "2"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / "r00.svg").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130
+    assert stderr.decode() == "interrupted\n"  # no traceback from any worker
+    names = os.listdir(out)
+    assert STAMP_NAME not in names  # what it wrote is drawn again next time
+    assert all(name.endswith(".svg") for name in names)  # no temporary file left
+    assert len(names) < 16

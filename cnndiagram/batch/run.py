@@ -93,8 +93,14 @@ _INPUTS: tuple[str, ...] = ()
 
 
 def _init_worker(inputs: tuple[str, ...]) -> None:
+    """Ctrl-C reaches the whole process group: the command handles it (stops the batch,
+    exit status 130) and the workers finish their spec quietly instead of each printing a
+    traceback."""
+    import signal
+
     global _INPUTS  # noqa: PLW0603 -- a worker's process-wide setting, from its initializer
     _INPUTS = inputs
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def render_job(job: Job, settings: Settings) -> Outcome:

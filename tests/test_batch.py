@@ -317,3 +317,20 @@ def test_an_interrupted_batch_stops_quietly_and_trusts_nothing_it_wrote(tmp_path
     assert STAMP_NAME not in names  # what it wrote is drawn again next time
     assert all(name.endswith(".svg") for name in names)  # no temporary file left
     assert len(names) < 16
+
+
+def test_figure_options_apply_to_every_spec_with_their_warnings(tmp_path: Path) -> None:
+    samples = [str(SAMPLES / "seed.cnn"), str(SAMPLES / "lenet5.cnn")]
+    out = tmp_path / "out"
+    options = ["--page", "column", "--font", "serif"]
+    result = cli("render", *samples, "-d", str(out), *options)
+    assert result.returncode == 0
+    expected = []
+    for sample in samples:
+        single = tmp_path / "single.svg"
+        alone = cli("render", sample, "-o", str(single), *options)
+        assert alone.returncode == 0
+        assert (out / f"{Path(sample).stem}.svg").read_bytes() == single.read_bytes()
+        expected += [f"{sample}: {line}" for line in alone.stderr.splitlines()]
+    assert expected  # the seed network does not fit a column at 7 pt
+    assert result.stderr.splitlines() == expected

@@ -505,12 +505,15 @@ def render_command() -> click.Command:
 
 
 def _render_one(source: SpecArgs, output: str, fmt: str | None, options: dict[str, Any]) -> None:
-    from cnndiagram.batch.run import fit_warning
+    from cnndiagram.batch.run import detail_note, fit_warning
     from cnndiagram.diagram import render as render_figure
     from cnndiagram.render.formats import format_for_path
 
     format_for_path(output, fmt)  # an unknown extension is a usage error before any work
     diagram = render_figure(source.load(), output, fmt=fmt, limits=source.limits, **options)
+    note = detail_note(diagram)
+    if note is not None:
+        click.echo(f"note: {note}", err=True)
     warning = fit_warning(diagram)
     if warning is not None:
         click.echo(f"warning: {warning}", err=True)

@@ -22,6 +22,7 @@ from cnndiagram.ir import Network
 from cnndiagram.layout.scene import Scene
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
 from cnndiagram.options import (
+    Detail,
     FigureOptions,
     Style,
     figure_options,
@@ -68,6 +69,8 @@ class Diagram:
         self._scene: Scene | None = None
         #: How the figure was fitted to `page` (set when the scene is laid out with a page).
         self.fit: Fit | None = None
+        #: The level of detail drawn (`auto` resolved; set when the scene is laid out).
+        self.detail: Detail = self.options.detail
 
     @property
     def scene(self) -> Scene:
@@ -78,12 +81,10 @@ class Diagram:
                 from cnndiagram.layout.graph import graph_scene as draw
             else:
                 from cnndiagram.layout.figure import layout as draw
-            if self.options.page is None:
-                self._scene = draw(self.analysis, self.options)
-            else:
-                from cnndiagram.layout.page import fit_to_page
+            from cnndiagram.layout.detail import draw_at_detail
 
-                self._scene, self.fit = fit_to_page(self.analysis, self.options, draw)
+            choice = draw_at_detail(self.analysis, self.options, draw)
+            self._scene, self.fit, self.detail = choice.scene, choice.fit, choice.detail
         return self._scene
 
     def to_bytes(self, fmt: str, **output: Any) -> bytes:

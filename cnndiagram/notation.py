@@ -54,9 +54,10 @@ def _head(kind: Kind, args: dict[str, ArgValue], rank: int, unicode: bool) -> st
     return f"{label.head} {value}"
 
 
-def describe(layer: Layer, rank: int, unicode: bool = False) -> str:
+def describe(layer: Layer, rank: int, unicode: bool = False, brief: bool = False) -> str:
     """A short label with the hyperparameters that differ from the defaults:
-    `conv 5x5, 32, ReLU`, `maxpool 2x2`, `dense 256`, `dropout 0.5`."""
+    `conv 5x5, 32, ReLU`, `maxpool 2x2`, `dense 256`, `dropout 0.5`. `brief` is for a
+    unit of many layers: the stride as `/2` after the window, no padding, bias or activation."""
     args = dict(layer.args)
     kind = KINDS[layer.kind]
     defaults = {arg.name: arg.default for arg in kind.args}
@@ -70,16 +71,21 @@ def describe(layer: Layer, rank: int, unicode: bool = False) -> str:
         value = args[key]
         if value is None or (key == "stride" and value == args.get("size")):
             continue
+        if brief and key == "stride" and not isinstance(value, str):
+            head += "/" + _axes(value, 1, unicode)
+            continue
+        if brief and key in ("pad", "output_pad"):
+            continue
         if isinstance(value, str):
             parts.append(value)
         else:
             parts.append(f"{key.replace('_', ' ')} {_axes(value, 1, unicode)}")
     if args.get("ceil"):
         parts.append("ceil")
-    if args.get("bias") is False:
+    if args.get("bias") is False and not brief:
         parts.append("no bias")
     act = args.get("act")
-    if act and act != "linear":
+    if act and act != "linear" and not brief:
         parts.append(ACTIVATION_LABELS[str(act)])
     if args.get("trainable") is False:
         parts.append("frozen")

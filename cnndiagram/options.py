@@ -71,6 +71,17 @@ class FontName(Word):
     SERIF = "serif"  # STIX General, a Times-like face for papers
 
 
+class Detail(Word):
+    """How much of the network a figure or table shows: every layer, every block drawn as one
+    unit, or stages (each top-level block or repeat once, with its ×n); `auto` is the finest
+    level that fits the page."""
+
+    LAYERS = "layers"
+    BLOCKS = "blocks"
+    STAGES = "stages"
+    AUTO = "auto"
+
+
 class Annotation(Word):
     """A row under each block."""
 
@@ -146,6 +157,7 @@ class FigureOptions(NamedTuple):
     legend: bool = True
     totals: bool = True
     collapse: bool = False  # draw each repeated stage once, with a badge and its total
+    detail: Detail = Detail.AUTO  # see `Detail`; `auto` keeps small networks at `layers`
     layout: Arrangement = Arrangement.ROW
     direction: Direction = Direction.TB
     edge_labels: bool = False  # graph style: tensor sizes on the edges
@@ -319,6 +331,14 @@ OPTIONS: tuple[Option, ...] = (
         "Draw each repeat(n) stage once, with an xn badge and the stage's total.",
         flag=True,
         negatable=False,
+    ),
+    Option(
+        "detail",
+        _FIG,
+        _enum(Detail, "level of detail"),
+        "Every layer, every block as one unit, or stages (each repeat once, with its xn); "
+        "auto: the finest level that fits the page (or the default canvas).",
+        _choices(Detail),
     ),
     Option(
         "layout",

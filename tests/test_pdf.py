@@ -72,7 +72,7 @@ def test_page_size_is_the_figure_size(seed_pdf: Path) -> None:
 
 @pytest.mark.parametrize("style", ["blocks", "flat", "graph"])
 def test_the_pdf_page_looks_like_the_png(style: str, tmp_path: Path) -> None:
-    diagram = Diagram(SAMPLES / "resnet18.cnn", style=style, max_width=1600)
+    diagram = Diagram(SAMPLES / "resnet18.cnn", style=style, max_width=1600, detail="layers")
     pdf = tmp_path / "figure.pdf"
     pdf.write_bytes(diagram.to_bytes("pdf"))
     poppler("pdftoppm", "-png", "-r", "72", "-singlefile", str(pdf), str(tmp_path / "page"))

@@ -121,7 +121,7 @@ def test_long_networks_report_and_draw_without_deep_recursion() -> None:
     assert analysis.total_params == 3000 * 20
     assert analysis.total_formula().result == 60_000
     assert "= 60,000" in report(analysis, "table")
-    assert Diagram(analysis, max_width=2000).to_svg().count("<g id=") > 3000
+    assert Diagram(analysis, max_width=2000, detail="layers").to_svg().count("<g id=") > 3000
 
 
 def test_ir_is_immutable_and_compares_without_positions() -> None:

@@ -16,22 +16,29 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 FIGURES = SAMPLES / "figures"
 
-#: Per sample: figure options chosen for a README page about 1,200 units wide.
+#: Per sample: figure options chosen for a README page about 1,200 units wide (every layer
+#: drawn), and the large networks as a paper's text width gets them (`--page textwidth`,
+#: the level of detail chosen by `auto`).
 FIGURE_OPTIONS: dict[str, dict[str, object]] = {
     "seed.cnn": {},
     "seed.cnn:flat": {"style": "flat"},
     "lenet5.cnn": {},
     "alexnet.cnn": {"max_width": 1400},
-    "vgg16.cnn": {"max_width": 1200},
+    "vgg16.cnn": {"max_width": 1200, "detail": "layers"},
+    "vgg16.cnn:textwidth": {"page": "textwidth"},
     "audio1d.yaml": {"max_width": 1200},
     "c3d.json": {"max_width": 1400},
-    "resnet18.cnn": {"max_width": 1600},
+    "resnet18.cnn": {"max_width": 1600, "detail": "layers"},
+    "resnet18.cnn:textwidth": {"page": "textwidth"},
+    "resnet50.cnn:textwidth": {"page": "textwidth"},
+    "densenet121.cnn:textwidth": {"page": "textwidth"},
     "resnet18.cnn:graph": {"style": "graph"},
-    "resnet50.cnn": {"max_width": 1600, "collapse": True},
+    "resnet50.cnn": {"max_width": 1600, "collapse": True, "detail": "layers"},
     "resnet50.cnn:graph": {"style": "graph", "collapse": True, "direction": "LR"},
     "inception.cnn": {},
     "inception.cnn:graph": {"style": "graph", "direction": "LR", "edge_labels": True},
-    "unet.cnn": {"layout": "u"},
+    "unet.cnn": {"layout": "u", "detail": "layers"},
+    "unet.cnn:textwidth": {"page": "textwidth"},
     "unet.cnn:graph": {"style": "graph", "direction": "LR"},
 }
 #: Graph-style figures come from the Graphviz that ships with the package, so the

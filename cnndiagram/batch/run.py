@@ -137,6 +137,15 @@ def render_job(job: Job, settings: Settings) -> Outcome:
     )
 
 
+def detail_note(diagram: Any) -> str | None:
+    """Which level `--detail auto` drew, when it is not every layer."""
+    if diagram.options.detail != "auto" or diagram.detail == "layers":
+        return None
+    page = diagram.options.page
+    where = f"the {page.name} page" if page is not None else "the default canvas"
+    return f"drawn at --detail {diagram.detail}: a finer level does not fit {where}"
+
+
 def fit_warning(diagram: Any) -> str | None:
     """The warning for a figure that could not be fitted to its page, if it was not."""
     fit, page = diagram.fit, diagram.options.page

@@ -15,7 +15,8 @@ from cnndiagram.engine.formulas import group_digits
 from cnndiagram.ir import Block
 from cnndiagram.layout.text import TYPEFACES, Typeface, clean
 from cnndiagram.notation import describe, format_shape, size_lines
-from cnndiagram.options import FigureOptions
+from cnndiagram.options import Detail, FigureOptions
+from cnndiagram.units import Unit, unit_params, units
 
 
 class Column(NamedTuple):
@@ -30,6 +31,11 @@ class Column(NamedTuple):
     members: tuple[str, ...]
     params: int
     sources: tuple[int, ...] = ()
+    #: The layers read by the column's layers, its own included (sources are found from them).
+    reads: tuple[str, ...] = ()
+    #: Text rows wrap at this fraction of the usual width (units of many layers are narrower,
+    #: so that a stage-level figure stays one row where it can).
+    wrap: float = 1.0
 
 
 def _label(result: LayerResult) -> str:
@@ -50,8 +56,102 @@ def _param_lines(analysis: Analysis, result: LayerResult, prefix: str = "") -> l
 
 
 def build_columns(analysis: Analysis, options: FigureOptions) -> list[Column]:
-    """Columns in the network's order. With `fold`, a foldable layer joins the column before it
-    when it reads only that column's output and nothing else reads that output; with
+    """Columns at `options.detail`: one per layer (folded, collapsed as `options` say) at
+    `layers` (and at `auto`, which `layout.detail` resolves before drawing), else one per unit
+    of `cnndiagram.units` (a unit of one layer drawn as that layer, folding as at `layers`)."""
+    detail = options.detail
+    if detail in (Detail.LAYERS, Detail.AUTO):
+        return _layer_columns(analysis, options)
+    face = TYPEFACES[options.font]
+    made = units(analysis, detail)
+    singles = {unit.layers[0].name for unit in made if unit.single}
+    columns = _layer_columns(analysis, options, keep=singles)
+    column_of = {member: i for i, column in enumerate(columns) for member in column.members}
+    out: list[Column] = []
+    index: dict[int, int] = {}  # a column of `columns` -> its place in `out`
+    for unit in made:
+        if unit.single:
+            old = column_of.get(unit.layers[0].name)
+            if old is not None and old not in index:
+                index[old] = len(out)
+                out.append(columns[old])
+            continue
+        out.append(_unit_column(analysis, unit, options, face, len(out)))
+    owner: dict[str, int] = {}
+    for place, column in enumerate(out):
+        for member in column.members:
+            owner[member] = place
+    return [
+        column._replace(sources=tuple(dict.fromkeys(owner[name] for name in _reads(column))))
+        for column in out
+    ]
+
+
+#: See `Column.wrap`.
+UNIT_WRAP = 0.72
+
+
+def _reads(column: Column) -> tuple[str, ...]:
+    """The layers outside the column that it reads."""
+    inside = set(column.members)
+    return tuple(name for name in column.reads if name not in inside)
+
+
+def _unit_column(
+    analysis: Analysis, unit: Unit, options: FigureOptions, face: Typeface, place: int
+) -> Column:
+    """One column for a unit of several layers: its name, what it does, its output size and
+    its parameters as the honest sum of its layers (per repetition when repeated)."""
+    first, last = unit.layers[0], unit.output
+    main = unit.representative
+    kind = KINDS[main.kind]
+    badge = f" \u00d7{unit.repeats}" if unit.repeats > 1 else ""
+    rows: dict[str, list[str]] = {
+        "name": [clean(unit.name, face) + badge],
+        "label": [clean(unit.description, face)],
+    }
+    if "size" in options.annotate:
+        rows["size"] = [
+            format_shape(last.output_shape, analysis.network.channels_last, unicode=True)
+        ]
+    if "params" in options.annotate:
+        rows["params"] = [unit_params(unit)]
+    if "macs" in options.annotate:
+        macs = sum(result.macs for result in unit.layers)
+        rows["macs"] = [f"MACs {group_digits(macs, 'unicode')}"] if macs else []
+    result = LayerResult(
+        last.number,
+        unit.name,
+        main.kind,
+        None,
+        first.input_shape,
+        last.output_shape,
+        unit.trainable,
+        unit.non_trainable,
+        sum(result.macs for result in unit.layers),
+        last.receptive_field,
+        unit.inputs,
+    )
+    return Column(
+        f"unit-{place}",
+        result,
+        kind.category,
+        kind.letter,
+        rows,
+        tuple(result.name for result in unit.layers),
+        unit.params,
+        (),
+        unit.inputs,
+        UNIT_WRAP,
+    )
+
+
+def _layer_columns(
+    analysis: Analysis, options: FigureOptions, keep: set[str] | None = None
+) -> list[Column]:
+    """Columns in the network's order (only of the layers in `keep`, when given). With
+    `fold`, a foldable layer joins the column before it when it reads only that column's
+    output and nothing else reads that output; with
     `collapse`, iterations after the first of a `repeat` are left out and the first carries
     a badge with the stage's total."""
     channels_last = analysis.network.channels_last
@@ -66,6 +166,8 @@ def build_columns(analysis: Analysis, options: FigureOptions) -> list[Column]:
     # Per repeat (its id, shared by its iterations): its first column and its first iteration.
     badges: dict[str, tuple[int, Block]] = {}
     for result in analysis.layers:
+        if keep is not None and result.layer is not None and result.name not in keep:
+            continue
         layer = result.layer
         repeat = layer.repeat() if options.collapse and layer is not None else None
         if repeat is not None:
@@ -103,7 +205,9 @@ def build_columns(analysis: Analysis, options: FigureOptions) -> list[Column]:
             rows["rf"] = [f"RF {format_shape(rf.size, unicode=True)}"] if rf and rf.size else []
         if repeat is not None and repeat.id not in badges:
             badges[repeat.id] = (len(columns), repeat)
-        sources = tuple(dict.fromkeys(column_of[name] for name in result.inputs))
+        sources = tuple(
+            dict.fromkeys(column_of[name] for name in result.inputs if name in column_of)
+        )
         column_of[result.name] = len(columns)
         columns.append(
             Column(
@@ -115,6 +219,7 @@ def build_columns(analysis: Analysis, options: FigureOptions) -> list[Column]:
                 (result.name,),
                 result.params,
                 sources,
+                result.inputs,
             )
         )
     for stage, (index, repeat) in badges.items():
@@ -145,5 +250,8 @@ def _fold(analysis: Analysis, last: Column, result: LayerResult, face: Typeface)
                 merged["params"] = []
             merged["params"] += extra
     return last._replace(
-        rows=merged, members=(*last.members, result.name), params=last.params + result.params
+        rows=merged,
+        members=(*last.members, result.name),
+        params=last.params + result.params,
+        reads=(*last.reads, *result.inputs),
     )

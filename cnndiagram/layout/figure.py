@@ -101,8 +101,8 @@ def _sheet(analysis: Analysis, options: FigureOptions) -> Sheet:
     theme = THEMES[options.theme]
     m = Metrics.of(options.font_size, TYPEFACES[options.font])
     columns = build_columns(analysis, options)
-    spatial = [d for c in columns for d in c.result.output_shape[1:]] or [1]
-    blocks = [block_for(column, options, max(spatial)) for column in columns]
+    largest = max((d for c in columns for d in c.result.output_shape[1:]), default=1)
+    blocks = [block_for(column, options, largest) for column in columns]
     lines = [row_lines(column, m) for column in columns]
     widths = [
         max(block.extent, column_text_width(line, m.f, m.face)) + m.gap
@@ -141,8 +141,12 @@ def _bands(sheet: Sheet, y: float) -> tuple[list[Primitive], float]:
     items: list[Primitive] = []
     cells: dict[int, Cell] = {}
     turn: float | None = None  # where the connector from the band above turns down
-    for band in where.bands:
-        members = [i for i in range(len(sheet.columns)) if where.rank[i] in band]
+    in_band: dict[int, list[int]] = {}
+    band_of = {r: b for b, band in enumerate(where.bands) for r in band}
+    for index, rank in enumerate(where.rank):
+        in_band.setdefault(band_of[rank], []).append(index)
+    for number, band in enumerate(where.bands):
+        members = in_band.get(number, [])
         x = m.margin
         slot_x = {}
         for r in band:

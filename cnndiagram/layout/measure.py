@@ -65,30 +65,67 @@ class Texts:
         )
 
 
+#: Where a line may break, by row: labels after a comma or an arrow; formulas after an
+#: operator outside brackets, never between the last term and its `= result`.
+_LABEL_BREAKS = (", ", " \u2192 ", " | ")
+_FORMULA_BREAKS = (" + ", " \u2212 ", " - ")
+_OPEN, _CLOSE = "([\u230a\u2308", ")]\u230b\u2309"
+
+
+def _pieces(line: str, key: str) -> list[str]:
+    """The line cut after every place it may break (the separator stays with the piece
+    before it, so joining the pieces gives the line back)."""
+    breaks = _LABEL_BREAKS if key == "label" else _FORMULA_BREAKS
+    result = line
+    tail = ""
+    if key != "label" and " = " in line:
+        result, total = line.rsplit(" = ", 1)
+        tail = " = " + total
+    pieces: list[str] = []
+    start = depth = 0
+    i = 0
+    while i < len(result):
+        char = result[i]
+        if char in _OPEN:
+            depth += 1
+        elif char in _CLOSE:
+            depth -= 1
+        elif depth == 0:
+            for sep in breaks:
+                if result.startswith(sep, i):
+                    pieces.append(result[start : i + len(sep)])
+                    start = i + len(sep)
+                    i = start - 1
+                    break
+        i += 1
+    pieces.append(result[start:] + tail)
+    return pieces
+
+
 def split_line(line: str, limit: float, f: float, key: str, face: Typeface = SANS) -> list[str]:
-    """Breaks an over-long formula before its ` = ` and an over-long label after a `, `."""
+    """Breaks an over-long line where it may break (see `_pieces`), filling each line."""
     if text_width(line, f, face=face) <= limit:
         return [line]
-    if key != "label":
-        if " = " in line:
-            head, tail = line.rsplit(" = ", 1)
-            return [head, f"= {tail}"]
-        return [line]
-    parts = line.split(", ")
-    out = [parts[0]]
-    for part in parts[1:]:
-        candidate = f"{out[-1]}, {part}"
-        if text_width(candidate, f, face=face) <= limit:
-            out[-1] = candidate
+    out: list[str] = []
+    current = ""
+    for piece in _pieces(line, key):
+        candidate = current + piece
+        if current and text_width(candidate.rstrip(), f, face=face) > limit:
+            out.append(current.rstrip())
+            current = piece
         else:
-            out[-1] += ","
-            out.append(part)
+            current = candidate
+    out.append(current.rstrip())
     return out
 
 
 def row_lines(column: Column, m: Metrics) -> dict[str, list[str]]:
     return {
-        key: [piece for line in lines for piece in split_line(line, m.max_line, m.f, key, m.face)]
+        key: [
+            piece
+            for line in lines
+            for piece in split_line(line, m.max_line * column.wrap, m.f, key, m.face)
+        ]
         for key, lines in column.rows.items()
     }
 

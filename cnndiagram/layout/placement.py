@@ -20,11 +20,11 @@ class Plan(NamedTuple):
     bands: list[list[int]]  # ranks, per band
     levels: dict[tuple[int, int], int]  # arc level of each skip edge (source, target)
     regions: dict[tuple[int, int], int]  # the lane above which each skip edge runs
+    first_of: dict[int, int]  # per rank: the first rank of its band
 
     def bands_first(self, column: int) -> int:
         """The first rank of the band that holds `column`."""
-        rank = self.rank[column]
-        return next(band[0] for band in self.bands if rank in band)
+        return self.first_of[self.rank[column]]
 
 
 def _resolution_level(column: Column, largest: int) -> int:
@@ -145,4 +145,5 @@ def plan(
         widths[rank[index]] = max(widths.get(rank[index], 0.0), width)
     bands = pack(widths, cut_points(columns, rank, lane), available)
     levels, regions = arc_levels(columns, rank, lane, bands)
-    return Plan(rank, lane, bands, levels, regions)
+    first_of = {r: band[0] for band in bands for r in band}
+    return Plan(rank, lane, bands, levels, regions, first_of)

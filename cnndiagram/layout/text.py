@@ -104,7 +104,10 @@ def clean(text: str, face: Typeface = SANS) -> str:
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def text_width(text: str, size: float, bold: bool = False, face: Typeface = SANS) -> float:
+    """The advance width of `text` (a pure function of its arguments, so measured once: a
+    figure measures the same rows again for every wrap width it tries)."""
     metrics = _metrics(face)[bold]
     advances = metrics.advances
     missing = metrics.missing

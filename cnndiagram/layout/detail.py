@@ -1,0 +1,80 @@
+"""Layout stage: choosing the level of detail (`--detail auto`), the finest that fits.
+
+With a page, a level fits when `fit_to_page` finds a scale at which the figure is inside
+the page with text at least the minimum font size. Without one, the figure must fit the
+default canvas at its own size (no shrinking): small networks keep their full one-row
+figure, a large one wraps into rows or, if it would still be too tall, is drawn at a coarser
+level; the graph style, drawn top to bottom as tall as it needs, stays at `layers`. A
+level that draws the same columns as a finer one (a network without blocks has the same
+`blocks` as `layers`) is not tried again; a level whose one-row figure, shrunk to the
+smallest allowed text, has more area than the page cannot fit and is rejected after one
+layout instead of a bisection.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from cnndiagram.engine.analysis import Analysis
+from cnndiagram.layout.page import Draw, Fit, fit_to_page, smallest_text
+from cnndiagram.layout.scene import Scene
+from cnndiagram.options import Detail, FigureOptions, Style
+from cnndiagram.units import units
+
+#: The default canvas of `auto` without `--page`, in figure units (about CSS pixels): about
+#: a 16:12 screen at the default font size. The seed (926 x 332) and LeNet-5 (1143 x 331)
+#: stay as they are; ResNet-50's 10,643-unit row does not.
+CANVAS_WIDTH = 1600.0
+CANVAS_HEIGHT = 1200.0
+LEVELS = (Detail.LAYERS, Detail.BLOCKS, Detail.STAGES)
+
+
+class Choice(NamedTuple):
+    scene: Scene
+    fit: Fit | None  # how it was fitted to the page; None without a page
+    detail: Detail  # the level drawn
+    fits: bool
+
+
+def draw_at_detail(analysis: Analysis, options: FigureOptions, draw: Draw) -> Choice:
+    """The figure at `options.detail`, `auto` resolved; fitted to `options.page` if given."""
+    if options.detail != Detail.AUTO:
+        return _attempt(analysis, options, draw, final=True)
+    tried: list[int] = []
+    choice: Choice | None = None
+    for level in LEVELS:
+        count = len(units(analysis, level))
+        if tried and count == tried[-1]:
+            continue  # the same columns as the finer level already tried
+        tried.append(count)
+        choice = _attempt(analysis, options._replace(detail=level), draw, final=level is LEVELS[-1])
+        if choice.fits:
+            return choice
+    assert choice is not None
+    if choice.detail != LEVELS[-1]:
+        choice = _attempt(analysis, options._replace(detail=LEVELS[-1]), draw, final=True)
+    return choice
+
+
+def _attempt(analysis: Analysis, options: FigureOptions, draw: Draw, *, final: bool) -> Choice:
+    page = options.page
+    if page is not None:
+        if not final:
+            one_row = draw(analysis, options._replace(page=None))
+            minimum = options.min_font or page.min_font
+            low = minimum / smallest_text(one_row)
+            if one_row.width * one_row.height * low * low > page.width * page.height:
+                return Choice(one_row, None, options.detail, fits=False)
+        scene, fit = fit_to_page(analysis, options, draw)
+        return Choice(scene, fit, options.detail, fit.fits)
+    scene = draw(analysis, options)
+    if options.style == Style.GRAPH:
+        return Choice(scene, None, options.detail, True)  # a graph is as tall as it needs
+    if _on_canvas(scene) or options.max_width is not None:
+        return Choice(scene, None, options.detail, _on_canvas(scene) or final)
+    wrapped = draw(analysis, options._replace(max_width=CANVAS_WIDTH))
+    return Choice(wrapped, None, options.detail, _on_canvas(wrapped))
+
+
+def _on_canvas(scene: Scene) -> bool:
+    return scene.width <= CANVAS_WIDTH + 1e-6 and scene.height <= CANVAS_HEIGHT + 1e-6

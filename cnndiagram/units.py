@@ -1,0 +1,472 @@
+"""Units stage (above the engine, below layout and reports): a network seen at a level of detail.
+
+Papers draw a large network as a handful of units with the numbers that matter on each:
+ResNet-50 as a stem, four stages of ×3/×4/×6/×3 bottlenecks and a head. `units` groups an
+analysis into such units, the same way for figures and for tables:
+
+- `layers`: every layer is a unit of its own.
+- `blocks`: every block of the spec (a `residual`, a `parallel`, one iteration of a
+  `repeat` whose body is plain layers) is one unit; layers outside blocks stay units.
+- `stages`: every top-level block is a unit, a `repeat` drawn once for all its
+  iterations; a named block starts a stage and the unnamed blocks after it at the same
+  spatial size join it. Layers outside blocks form stages from the network itself, as
+  papers' `conv2_x`, `conv3_x` do: a layer that changes the spatial size (or the rank)
+  starts a new stage, except a pooling layer, which ends the stage it closes.
+
+Counts are the honest sums of the unit's layers; `instances` keeps one learnable count per
+repetition, so a badge can say `2·19 360` only when both repetitions have 19,360.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Hashable, Iterable
+from typing import NamedTuple
+
+from cnndiagram.catalog import KINDS, Category
+from cnndiagram.engine.analysis import Analysis, LayerResult
+from cnndiagram.engine.formulas import group_digits
+from cnndiagram.ir import Block, BlockKind
+from cnndiagram.notation import describe
+from cnndiagram.options import Detail
+
+#: Categories that name a unit: the first layer of one of these gives its colour and letter.
+_MAIN = (Category.CONVOLUTION, Category.DENSE, Category.POOLING)
+
+
+class Unit(NamedTuple):
+    """Consecutive layers drawn and counted as one.
+
+    `layers` are all of its layers in network order (every repetition); `repeats` how many
+    repetitions it stands for and `instances` the learnable parameters of each, in order.
+    `output` is the layer whose tensor leaves the unit; `inputs` the names of the layers
+    outside the unit that it reads, in order.
+    """
+
+    name: str
+    description: str
+    layers: tuple[LayerResult, ...]
+    output: LayerResult
+    inputs: tuple[str, ...]
+    repeats: int
+    instances: tuple[int, ...]
+    block: Block | None
+
+    @property
+    def trainable(self) -> int:
+        return sum(result.trainable for result in self.layers)
+
+    @property
+    def non_trainable(self) -> int:
+        return sum(result.non_trainable for result in self.layers)
+
+    @property
+    def params(self) -> int:
+        return self.trainable + self.non_trainable
+
+    @property
+    def single(self) -> bool:
+        """A unit of one layer: drawn and listed as that layer."""
+        return len(self.layers) == 1
+
+    @property
+    def representative(self) -> LayerResult:
+        """The layer whose kind gives the unit its colour and letter."""
+        for category in _MAIN:
+            for result in self.layers:
+                if KINDS[result.kind].category is category:
+                    return result
+        return self.layers[0]
+
+
+def units(analysis: Analysis, detail: Detail) -> list[Unit]:
+    """The analysis at `detail` (`layers`, `blocks` or `stages`; not `auto`, which the
+    layout resolves by trying these). The input is always the first unit."""
+    if detail == Detail.AUTO:
+        raise ValueError("units() takes a concrete level; the layout resolves 'auto'")
+    head, *rest = analysis.layers
+    groups: list[list[LayerResult]]
+    if detail == Detail.LAYERS:
+        groups = [[result] for result in rest]
+    elif detail == Detail.BLOCKS:
+        groups = _group(rest, _block_key)
+    else:
+        groups = _stages(_group(rest, _stage_key))
+    namer = _Namer()
+    made = [_unit(group, namer) for group in [[head], *groups]]
+    return _stem_and_head(made) if detail == Detail.STAGES else made
+
+
+def _stem_and_head(made: list[Unit]) -> list[Unit]:
+    """What papers call the stem (the plain stage before the first stage of blocks) and the
+    head (the last stage, when it is plain and ends in a feature vector), unless the user
+    named them."""
+    out = list(made)
+
+    def rename(index: int, name: str) -> None:
+        unit = made[index]
+        generated = re.fullmatch(r"stage \d+", unit.name) is not None
+        if 0 < index < len(made) and unit.block is None and not unit.single and generated:
+            out[index] = unit._replace(name=name)
+
+    blocked = [i for i, unit in enumerate(made) if unit.block is not None]
+    if blocked:
+        rename(blocked[0] - 1, "stem")
+    if len(made[-1].output.output_shape) == 1:
+        rename(len(made) - 1, "head")
+    return _renumber(out)
+
+
+def _renumber(made: list[Unit]) -> list[Unit]:
+    """Generated stage names numbered again in drawing order, without the gaps the stem and
+    head leave."""
+    number = 0
+    out = []
+    for unit in made:
+        if re.fullmatch(r"stage \d+", unit.name):
+            number += 1
+            out.append(unit._replace(name=f"stage {number}"))
+        else:
+            out.append(unit)
+    return out
+
+
+def sources(made: list[Unit]) -> list[tuple[int, ...]]:
+    """Per unit, the indices of the units it reads, in order."""
+    owner = {result.name: index for index, unit in enumerate(made) for result in unit.layers}
+    return [tuple(dict.fromkeys(owner[name] for name in unit.inputs)) for unit in made]
+
+
+# -- grouping ---------------------------------------------------------------------------------
+
+
+def _group(
+    results: Iterable[LayerResult], key: Callable[[LayerResult], Hashable]
+) -> list[list[LayerResult]]:
+    """Layers with the same key, in order of their first layer (a block's layers are
+    consecutive, so this keeps the network's order)."""
+    groups: dict[Hashable, list[LayerResult]] = {}
+    for result in results:
+        groups.setdefault(key(result), []).append(result)
+    return list(groups.values())
+
+
+def _path(result: LayerResult) -> tuple[Block, ...]:
+    block = result.layer.block if result.layer is not None else None
+    return () if block is None else block.path()
+
+
+def _block_key(result: LayerResult) -> Hashable:
+    """The outermost block that is not a repeat (a residual in a repeat is one unit per
+    iteration); else the innermost repeat iteration; else the layer itself."""
+    path = _path(result)
+    for block in path:
+        if block.kind is not BlockKind.REPEAT:
+            return block
+    return path[-1] if path else ("layer", result.name)
+
+
+def _stage_key(result: LayerResult) -> Hashable:
+    """The top-level block, a repeat with all its iterations; else the layer itself."""
+    path = _path(result)
+    if not path:
+        return ("layer", result.name)
+    top = path[0]
+    return ("repeat", top.id) if top.kind is BlockKind.REPEAT else top
+
+
+def _top(group: list[LayerResult]) -> Block | None:
+    path = _path(group[0])
+    return path[0] if path else None
+
+
+def _spatial(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return shape[1:] if len(shape) > 1 else ()
+
+
+def _stages(items: list[list[LayerResult]]) -> list[list[LayerResult]]:
+    """Top-level items (blocks and single layers) into stages; see the module docstring."""
+    stages: list[list[LayerResult]] = []
+    kind: str | None = None  # of the open stage: "block" or "plain"; None: closed
+    for item in items:
+        top = _top(item)
+        first = item[0]
+        changes = first.input_shape is None or _spatial(first.input_shape) != _spatial(
+            item[-1].output_shape
+        )
+        if top is not None:
+            # A named block starts a stage; unnamed blocks and repeats at the same size join it.
+            if kind == "block" and not changes and top.name is None:
+                stages[-1] += item
+            else:
+                stages.append(list(item))
+            kind = "block"
+        else:
+            pooling = KINDS[first.kind].category is Category.POOLING
+            vector = len(item[-1].output_shape) == 1
+            if kind == "plain" and (pooling or vector or not changes):
+                stages[-1] += item
+                if pooling and changes and _convolves(stages[-1]):
+                    kind = None  # a pooling layer ends the stage of convolutions it closes
+            else:
+                stages.append(list(item))
+                kind = "plain"
+    return stages
+
+
+def _convolves(stage: list[LayerResult]) -> bool:
+    return any(KINDS[result.kind].category is Category.CONVOLUTION for result in stage)
+
+
+# -- naming and describing --------------------------------------------------------------------
+
+
+class _Namer:
+    """Generated names, numbered per kind without gaps in drawing order (`stage 3`)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    def __call__(self, what: str) -> str:
+        self.counts[what] = self.counts.get(what, 0) + 1
+        return f"{what} {self.counts[what]}"
+
+
+def _block_name(block: Block) -> str | None:
+    """The user's name of the block, or of the nearest named enclosing block with the
+    repeat iteration numbers in between (`layer1.2`)."""
+    suffix = ""
+    current: Block | None = block
+    while current is not None:
+        if current.name is not None:
+            return current.name + suffix
+        if current.kind is BlockKind.REPEAT and current.index is not None:
+            suffix = f".{current.index}{suffix}"
+        current = current.parent
+    return None
+
+
+def _generated(result: LayerResult) -> bool:
+    """Whether the layer's name looks like one the spec reader made up (`conv12`)."""
+    return re.fullmatch(re.escape(result.kind) + r"\d*", result.name) is not None
+
+
+def _stage_name(group: list[LayerResult]) -> str | None:
+    """A stage of plain layers is named by its first layer when that is the only layer the
+    user named (`transition1: N -> relu -> conv(128, 1) -> avgpool(2)`); a stage whose
+    layers all have names of their own (VGG's conv1_1, conv1_2, pool1) gets a generated one."""
+    named = [result for result in group if not _generated(result)]
+    return group[0].name if len(named) == 1 and named[0] is group[0] else None
+
+
+def _rank(result: LayerResult) -> int:
+    return len(result.input_shape or result.output_shape) - 1
+
+
+def _terms(results: Iterable[LayerResult]) -> list[str]:
+    """The layers' labels, foldable layers joined to the one before (`conv 3×3, 64, BN,
+    ReLU`), runs of equal labels merged (`conv 3×3, 64 ×2`)."""
+    labels: list[str] = []
+    for result in results:
+        if result.layer is None:
+            continue
+        kind = KINDS[result.kind]
+        if kind.junction is not None:
+            continue
+        text = describe(result.layer, _rank(result), unicode=True, brief=True)
+        if kind.folds and labels:
+            labels[-1] += ", " + (kind.label.short or text)
+        else:
+            labels.append((kind.label.short or text) if kind.folds else text)
+    merged: list[tuple[str, int]] = []
+    for label in labels:
+        if merged and merged[-1][0] == label:
+            merged[-1] = (label, merged[-1][1] + 1)
+        else:
+            merged.append((label, 1))
+    return [label if n == 1 else f"{label} \u00d7{n}" for label, n in merged]
+
+
+def _per_instance(group: list[LayerResult]) -> tuple[list[LayerResult], list[int]]:
+    """The first repetition's layers, and the learnable parameters of every repetition: the
+    top-level blocks (each iteration of a repeat) that the group is made of, or the whole
+    group when it holds layers outside blocks or is one block."""
+    parts: dict[Block, list[LayerResult]] = {}
+    for result in group:
+        path = _path(result)
+        if not path:
+            return group, [sum(r.trainable for r in group)]
+        parts.setdefault(path[0], []).append(result)
+    pieces = list(parts.values())
+    return pieces[0], [sum(r.trainable for r in piece) for piece in pieces]
+
+
+def _kernels(results: Iterable[LayerResult]) -> list[str]:
+    out = []
+    for result in results:
+        kind = KINDS[result.kind]
+        if result.layer is None or kind.category is not Category.CONVOLUTION or not kind.window:
+            continue
+        size = result.layer.arg(kind.window)
+        rank = _rank(result)
+        axes = size if isinstance(size, tuple) else (size,) * max(rank, 1)
+        out.append("\u00d7".join(map(str, axes)))
+    return out
+
+
+def _describe(shown: list[LayerResult], block: Block | None, channels: int) -> str:
+    """`residual 1×1, 3×3, 1×1 · 256`, `parallel: 4 branches · 256`, `conv 3×3, 64 ×2 →
+    maxpool 2×2`: what the unit does, in a line; `channels` is the unit's output width."""
+    if block is not None and block.kind is BlockKind.RESIDUAL:
+        body = [
+            r for r in shown if r.layer is not None and r.layer.block == block and r.layer.part == 0
+        ]
+        inner = [r for r in shown if r.layer is not None and r.layer.part is not None]
+        kernels = _kernels(body) or _kernels(inner)
+        projection = any(
+            r.layer is not None and r.layer.block == block and r.layer.part == 1 for r in shown
+        )
+        head = "residual " + ", ".join(kernels) if kernels else "residual"
+        return f"{head} \u00b7 {channels}" + (" + projection" if projection else "")
+    if block is not None and block.kind is BlockKind.PARALLEL:
+        return _describe_parallel(shown, block, channels)
+    inner_blocks = [g for g in _group(shown, _block_key) if len(g) > 1 and _path(g[0])]
+    if inner_blocks and len(inner_blocks) * 2 >= len(_group(shown, _block_key)):
+        parts = [_describe(g, _enclosing(g), channels) for g in inner_blocks]
+        merged: list[tuple[str, int]] = []
+        for part in parts:
+            if merged and merged[-1][0] == part:
+                merged[-1] = (part, merged[-1][1] + 1)
+            else:
+                merged.append((part, 1))
+        text = [p if n == 1 else f"{p} \u00d7{n}" for p, n in merged]
+        return " \u2192 ".join(text) if len(text) <= 2 else f"{len(parts)} blocks \u00b7 {channels}"
+    terms = _terms(shown)
+    if len(terms) > 3:
+        terms = [*terms[:2], "\u2026", terms[-1]]
+    return " \u2192 ".join(terms)
+
+
+def _describe_parallel(shown: list[LayerResult], block: Block, channels: int) -> str:
+    """`parallel concat: identity | 1×1, 3×3 · 96`: each branch by its convolutions' windows
+    (or its first layer, or `identity` when it is empty), then the merged width."""
+    parts: dict[int, list[LayerResult]] = {}
+    merge = ""
+    for result in shown:
+        layer = result.layer
+        if layer is None:
+            continue
+        if layer.block == block and layer.part is None:
+            merge = result.kind
+            continue
+        path = _path(result)
+        inner = path[path.index(block) + 1] if block in path[:-1] else None
+        part = inner.part if inner is not None else layer.part
+        if part is not None:
+            parts.setdefault(part, []).append(result)
+    count = max(parts, default=-1) + 1
+    branches = []
+    for part in range(max(count, 2 if merge else 1)):
+        members = parts.get(part, [])
+        kernels = _kernels(members)
+        if not members:
+            branches.append("identity")
+        elif kernels:
+            branches.append(", ".join(kernels))
+        else:
+            branches.append(_terms(members)[0] if _terms(members) else members[0].kind)
+    head = f"parallel {merge}:" if merge else "parallel:"
+    return f"{head} {' | '.join(branches)} \u00b7 {channels}"
+
+
+def _enclosing(group: list[LayerResult]) -> Block | None:
+    """The smallest block holding every layer of the group, if one does."""
+    shared = set(_path(group[0]))
+    for result in group[1:]:
+        shared &= set(_path(result))
+    for candidate in reversed(_path(group[0])):
+        if candidate in shared:
+            return candidate
+    return None
+
+
+def _unit(group: list[LayerResult], namer: _Namer) -> Unit:
+    names = {result.name for result in group}
+    inputs = tuple(
+        dict.fromkeys(name for result in group for name in result.inputs if name not in names)
+    )
+    output = group[-1]
+    if len(group) == 1:
+        result = group[0]
+        description = (
+            "input" if result.layer is None else describe(result.layer, _rank(result), unicode=True)
+        )
+        return Unit(
+            result.name, description, (result,), output, inputs, 1, (result.trainable,), None
+        )
+    block = _enclosing(group) or _top(group)  # a stage of several blocks: its first
+    shown, instances = _per_instance(group)
+    description = _describe(shown, _enclosing(shown), output.output_shape[0])
+    stage = len(instances) > 1 or block is None or block.kind is BlockKind.REPEAT
+    name = (_block_name(block) if block is not None else _stage_name(group)) or namer(
+        "stage" if stage or block is None else block.kind.value
+    )
+    return Unit(
+        name, description, tuple(group), output, inputs, len(instances), tuple(instances), block
+    )
+
+
+#: A unit's parameters are written as the sum of its layers' (or of its
+#: repetitions' distinct runs) up to this many terms.
+MAX_TERMS = 4
+
+
+def _runs(values: Iterable[int]) -> list[tuple[int, int]]:
+    """Consecutive equal values as (value, how many)."""
+    runs: list[tuple[int, int]] = []
+    for value in values:
+        if runs and runs[-1][0] == value:
+            runs[-1] = (value, runs[-1][1] + 1)
+        else:
+            runs.append((value, 1))
+    return runs
+
+
+def _run_sum(runs: list[tuple[int, int]]) -> str:
+    return " + ".join(
+        group_digits(v, "unicode") if n == 1 else f"{n}\u00b7{group_digits(v, 'unicode')}"
+        for v, n in runs
+    )
+
+
+def repetition_sum(instances: tuple[int, ...]) -> str:
+    """The learnable parameters of n repetitions, honestly: `3·70 400 = 211 200` when all are
+    equal; every distinct run when there are a few (`75 008 + 2·70 400 = 215 808`); an
+    arithmetic series as one (`24·(70 400 + 166 080)/2 = 2 837 760`, DenseNet's dense layers,
+    each wider by the growth rate); else the total alone (the table lists each)."""
+    runs = _runs(instances)
+    total = group_digits(sum(instances), "unicode")
+    if len(instances) == 1:
+        return total
+    if len(runs) <= MAX_TERMS:
+        return f"{_run_sum(runs)} = {total}"
+    steps = {b - a for a, b in itertools.pairwise(instances)}
+    if len(steps) == 1:
+        first, last = (group_digits(v, "unicode") for v in (instances[0], instances[-1]))
+        return f"{len(instances)}\u00b7({first} + {last})/2 = {total}"
+    return total
+
+
+def unit_params(unit: Unit) -> str:
+    """The parameters row of a unit: per repetition when repeated, else the sum of its
+    layers' learnable parameters when short, else the total alone (the `summary` table at
+    the same level lists every layer's)."""
+    if unit.repeats > 1:
+        return repetition_sum(unit.instances)
+    terms = [result.trainable for result in unit.layers if result.trainable]
+    total = group_digits(sum(terms), "unicode")
+    runs = _runs(terms)
+    if len(terms) > 1 and len(runs) <= MAX_TERMS:
+        return f"{_run_sum(runs)} = {total}"
+    return total

@@ -597,7 +597,7 @@ class _BatchReporter:
         if self.progress:
             self._clear()
         for warning in outcome.warnings:
-            _tell(f"{escape_controls(outcome.spec)}: warning: {warning}")
+            _tell(f"{escape_controls(outcome.spec)}: {warning}")
         if outcome.error is not None:
             _tell(outcome.error)
         self._draw(escape_controls(outcome.spec))

@@ -59,7 +59,7 @@ class Outcome(NamedTuple):
     fresh: tuple[str, ...] = ()  # outputs already up to date, not rewritten
     error: str | None = None  # the message, located as a single spec's would be
     exit_code: int = 0
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # "note: ..." and "warning: ..." lines, as one spec prints
 
     @property
     def failed(self) -> bool:
@@ -132,9 +132,9 @@ def render_job(job: Job, settings: Settings) -> Outcome:
         if settings.debug:
             message = traceback.format_exc() + message
         return Outcome(job.spec, error=message, exit_code=INTERNAL_ERROR)
-    return Outcome(
-        job.spec, written=tuple(written), warnings=tuple(filter(None, [fit_warning(diagram)]))
-    )
+    note, warning = detail_note(diagram), fit_warning(diagram)
+    said = ([f"note: {note}"] if note else []) + ([f"warning: {warning}"] if warning else [])
+    return Outcome(job.spec, written=tuple(written), warnings=tuple(said))
 
 
 def detail_note(diagram: Any) -> str | None:

@@ -681,11 +681,93 @@ def inception() -> nn.Module:
     )
 
 
+class DenseLayer(nn.Module):
+    """torchvision's _DenseLayer: BN-ReLU-conv 1x1 (4 x growth)-BN-ReLU-conv 3x3 (growth),
+    concatenated to its input."""
+
+    def __init__(self, c_in: int, growth: int = 32) -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.BatchNorm2d(c_in),
+            nn.ReLU(),
+            nn.Conv2d(c_in, 4 * growth, 1, bias=False),
+            nn.BatchNorm2d(4 * growth),
+            nn.ReLU(),
+            nn.Conv2d(4 * growth, growth, 3, padding=1, bias=False),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([x, self.body(x)], dim=1)
+
+
+def densenet121() -> nn.Module:
+    layers: list[nn.Module] = [*conv_bn(3, 64, 7, 2, 3), nn.ReLU(), nn.MaxPool2d(3, 2, 1)]
+    c = 64
+    for index, count in enumerate([6, 12, 24, 16]):
+        for _ in range(count):
+            layers.append(DenseLayer(c))
+            c += 32
+        if index < 3:
+            layers += [nn.BatchNorm2d(c), nn.ReLU(), nn.Conv2d(c, c // 2, 1, bias=False)]
+            layers.append(nn.AvgPool2d(2))
+            c //= 2
+    layers += [nn.BatchNorm2d(c), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+    return nn.Sequential(*layers, nn.Linear(c, 1000))
+
+
+class MBConv(nn.Module):
+    """torchvision's EfficientNet MBConv: expansion, depthwise convolution, squeeze-and-
+    excitation on the expanded features (squeezed to a quarter of the block's input), and
+    projection; a residual when the shape is kept."""
+
+    def __init__(self, c_in: int, c_out: int, expand: int, k: int, stride: int) -> None:
+        super().__init__()
+        wide = c_in * expand
+        parts: list[nn.Module] = []
+        if expand != 1:
+            parts += [nn.Conv2d(c_in, wide, 1, bias=False), nn.BatchNorm2d(wide), nn.SiLU()]
+        parts += [
+            nn.Conv2d(wide, wide, k, stride, k // 2, groups=wide, bias=False),
+            nn.BatchNorm2d(wide),
+            nn.SiLU(),
+        ]
+        self.body = nn.Sequential(*parts)
+        squeeze = max(1, c_in // 4)
+        self.gate = nn.Sequential(
+            nn.AdaptiveAvgPool2d(1),
+            nn.Conv2d(wide, squeeze, 1),
+            nn.SiLU(),
+            nn.Conv2d(squeeze, wide, 1),
+            nn.Sigmoid(),
+        )
+        self.project = nn.Sequential(nn.Conv2d(wide, c_out, 1, bias=False), nn.BatchNorm2d(c_out))
+        self.residual = stride == 1 and c_in == c_out
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.body(x)
+        y = self.project(y * self.gate(y))
+        return x + y if self.residual else y
+
+
+def efficientnet_b0() -> nn.Module:
+    stages = [(1, 3, 1, 16, 1), (6, 3, 2, 24, 2), (6, 5, 2, 40, 2), (6, 3, 2, 80, 3)]
+    stages += [(6, 5, 1, 112, 3), (6, 5, 2, 192, 4), (6, 3, 1, 320, 1)]
+    layers: list[nn.Module] = [*conv_bn(3, 32, 3, 2, 1), nn.SiLU()]
+    c = 32
+    for expand, k, stride, c_out, count in stages:
+        for i in range(count):
+            layers.append(MBConv(c, c_out, expand, k, stride if i == 0 else 1))
+            c = c_out
+    layers += [*conv_bn(c, 1280, 1), nn.SiLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+    return nn.Sequential(*layers, nn.Dropout(0.2), nn.Linear(1280, 1000))
+
+
 DAG_NETWORKS: list[tuple[str, str, tuple[int, ...], Callable[[], nn.Module]]] = [
     ("resnet18", "samples/resnet18.cnn", (3, 224, 224), lambda: resnet("basic", [2, 2, 2, 2])),
     ("resnet50", "samples/resnet50.cnn", (3, 224, 224), lambda: resnet("bottleneck", [3, 4, 6, 3])),
     ("inception", "samples/inception.cnn", (192, 28, 28), inception),
     ("unet", "samples/unet.cnn", (3, 256, 256), UNet),
+    ("densenet121", "samples/densenet121.cnn", (3, 224, 224), densenet121),
 ]
 
 

@@ -21,6 +21,7 @@ class ArgType(enum.Enum):
 
     POS_INT = "a positive integer"
     NONNEG_INT = "a non-negative integer"
+    COUNT = "a non-negative integer (a count, not bounded by --max-dim)"
     AXES = "a positive integer or per-axis values such as 3x3"
     AXES0 = "a non-negative integer or per-axis values such as 1x1"
     PADDING = "a non-negative integer, per-axis values, 'same' or 'valid'"
@@ -100,6 +101,7 @@ class Category(enum.Enum):
     MERGE = "merge"
     DENSE = "dense"
     NORM_ACT = "normalisation & activation"
+    OPAQUE = "no rule (sizes from the model)"
 
 
 #: The circled sign a figure draws for a merge in place of a tensor (a residual's sum).
@@ -793,6 +795,23 @@ _KINDS: tuple[Kind, ...] = (
         folds=False,
         label=Label("reshape"),
         aliases=("view",),
+    ),
+    Kind(
+        "opaque",
+        (
+            Arg("out", ArgType.SHAPE, required=True, positional=True, aliases=("shape",)),
+            Arg("params", ArgType.COUNT, 0),
+            Arg("buffers", ArgType.COUNT, 0),
+        ),
+        # What an importer makes of an operation the engine has no rule for: the model
+        # file's (or the trace's) output shape and exact counts, stated rather than derived.
+        summary="a layer with no rule: output shape and parameter counts as given",
+        example="opaque(16x8x8, params=120)",
+        category=_C.OPAQUE,
+        letter="X",
+        folds=False,
+        label=Label("opaque"),
+        has_params=True,
     ),
     _merge("add", (), ("sum",), "element-wise sum", "+"),
     _merge("multiply", (), ("mul", "product"), "element-wise product", "\u00d7"),

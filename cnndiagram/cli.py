@@ -11,13 +11,14 @@ import errno
 import functools
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 import click
 
 from cnndiagram import __version__
-from cnndiagram.errors import CnnDiagramError
+from cnndiagram.errors import CnnDiagramError, ModelWarning
 from cnndiagram.escapes.terminal import escape_controls
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
 from cnndiagram.source import clip
@@ -47,6 +48,12 @@ class _Group(click.Group):
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", ModelWarning)
+            warnings.showwarning = functools.partial(_show_warning, warnings.showwarning)
+            return self.run(ctx)
+
+    def run(self, ctx: click.Context) -> Any:
         try:
             result = super().invoke(ctx)
             if sys.stdout is not None:
@@ -95,6 +102,21 @@ class _Group(click.Group):
 _STREAM_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EBADF})
 
 
+def _show_warning(
+    fallback: Callable[..., None],
+    message: Warning | str,
+    category: type[Warning],
+    *args: Any,
+    **kwargs: Any,
+) -> None:
+    """A `ModelWarning` as one `warning:` line (the model's names escaped); others as
+    Python shows them."""
+    if issubclass(category, ModelWarning):
+        _tell(escape_controls(f"warning: {message}"))
+    else:
+        fallback(message, category, *args, **kwargs)
+
+
 def _tell(message: str) -> None:
     """One message on stderr; a closed or full stderr cannot be told anything more."""
     with contextlib.suppress(OSError):
@@ -139,17 +161,18 @@ def _spec_options(func: Callable[..., Any], *, many: bool) -> Callable[..., Any]
         click.option("-e", "--expr", help='The spec itself, e.g. "I(1x28x28)-C(32,5)-O(10)".'),
         click.option(
             "--spec-format",
-            type=click.Choice(["dsl", "yaml", "toml", "json", "lasagne", "keras"]),
+            type=click.Choice(["dsl", "yaml", "toml", "json", "lasagne", "keras", "onnx"]),
             help="Read SPEC in this format instead of guessing from its extension "
             "(.py files are nolearn/Lasagne definitions, read without running them; "
-            ".keras archives and model.to_json() files are Keras models).",
+            ".keras archives and model.to_json() files are Keras models; .onnx files "
+            "are ONNX models).",
         ),
         click.option(
             "--input",
             "input_shape",
             metavar="SHAPE",
             help="The input shape (channels first, e.g. 1x28x28) for model files that "
-            "compute theirs when they run, and for --torch.",
+            "compute theirs when they run or leave sizes symbolic (ONNX), and for --torch.",
         ),
         click.option(
             "--torch",

@@ -99,3 +99,9 @@ class MissingDependencyError(CnnDiagramError):
     """An optional package or program needed for the requested output is not installed."""
 
     exit_code = 3
+
+
+class ModelWarning(UserWarning):
+    """A model file was read, with something the user should know: layers kept opaque,
+    weights shared between layers, or sizes in the file that disagree with the engine.
+    The CLI prints it as one `warning:` line; API callers get a Python warning."""

@@ -13,11 +13,19 @@ from typing import Literal
 from cnndiagram.ir import Network
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
 
-SourceFormat = Literal["dsl", "yaml", "toml", "json", "lasagne", "keras"]
-SOURCE_FORMATS: tuple[SourceFormat, ...] = ("dsl", "yaml", "toml", "json", "lasagne", "keras")
+SourceFormat = Literal["dsl", "yaml", "toml", "json", "lasagne", "keras", "onnx"]
+SOURCE_FORMATS: tuple[SourceFormat, ...] = (
+    "dsl",
+    "yaml",
+    "toml",
+    "json",
+    "lasagne",
+    "keras",
+    "onnx",
+)
 #: Extensions of model definitions (spec extensions are the spec readers' own). A `.json`
 #: file is a Keras model when its content says so (`model.to_json()`).
-MODEL_EXTENSIONS: dict[str, SourceFormat] = {".py": "lasagne", ".keras": "keras"}
+MODEL_EXTENSIONS: dict[str, SourceFormat] = {".py": "lasagne", ".keras": "keras", ".onnx": "onnx"}
 
 
 def load_network(
@@ -35,6 +43,14 @@ def load_network(
     path = os.fspath(spec)
     if fmt is None and not expr:
         fmt = MODEL_EXTENSIONS.get(os.path.splitext(path)[1].lower())
+    if fmt == "onnx":
+        from cnndiagram.importers.onnx import read_onnx
+
+        if expr or path == "-":
+            from cnndiagram.errors import SpecError
+
+            raise SpecError("an ONNX model is read from a file, not from -e or stdin")
+        return read_onnx(path, input_shape, limits)
     if fmt == "keras" and not expr and path.lower().endswith(".keras"):
         from cnndiagram.importers.keras import read_keras_archive
 

@@ -78,6 +78,12 @@ def _target(ctx: Ctx) -> tuple[int, ...]:
     return stored_shape(tuple(int(v) for v in value if isinstance(v, int)), ctx.channels_last)
 
 
+def _target_out(ctx: Ctx) -> tuple[int, ...]:
+    value = ctx.args["out"]
+    assert isinstance(value, tuple)
+    return stored_shape(tuple(int(v) for v in value if isinstance(v, int)), ctx.channels_last)
+
+
 def _reshape_shape(ctx: Ctx) -> tuple[int, ...]:
     dims = _target(ctx)
     total = prod(ctx.shape)
@@ -229,3 +235,31 @@ def _margin_shape(key: str, sign: int) -> Op:
 
 register("zeropad", op=_margin_shape("pad", +1))
 register("crop", op=_margin_shape("crop", -1))
+
+
+# -- opaque: what an importer found no rule for -------------------------------------------------
+
+
+def _opaque_params(ctx: Ctx, out: tuple[int, ...]) -> tuple[int, int]:
+    return ctx.integer("params"), ctx.integer("buffers")
+
+
+def _opaque_formulas(ctx: Ctx, out: tuple[int, ...]) -> Formulas:
+    learned, fixed = ctx.integer("params"), ctx.integer("buffers")
+    if not learned and not fixed:
+        return Formulas()
+    return Formulas(params=formula(add(learned, fixed) if fixed else add(learned)))
+
+
+register(
+    "opaque",
+    op=Op(
+        shape=_target_out,
+        params=_opaque_params,
+        formulas=_opaque_formulas,
+        rf=_none_rf,
+        rule="out = the shape the model file (or the trace) gives; the engine has no rule",
+        param_rule="as given: the model's own count (learned, plus buffers such as running "
+        "statistics)",
+    ),
+)

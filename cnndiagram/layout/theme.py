@@ -44,6 +44,7 @@ THEMES = {
             Category.MERGE: "#bbcc33",
             Category.DENSE: "#cc6677",
             Category.NORM_ACT: "#aa4499",
+            Category.OPAQUE: "#bbbbbb",
         },
     ),
     "dark": Theme(
@@ -63,6 +64,7 @@ THEMES = {
             Category.MERGE: "#bbcc33",
             Category.DENSE: "#ee8866",
             Category.NORM_ACT: "#cc99cc",
+            Category.OPAQUE: "#888888",
         },
     ),
     "print": Theme(
@@ -82,6 +84,7 @@ THEMES = {
             Category.MERGE: "#ffffff",
             Category.DENSE: "#707070",
             Category.NORM_ACT: "#888888",
+            Category.OPAQUE: "#bcbcbc",
         },
     ),
 }

@@ -18,6 +18,9 @@ from cnndiagram.spec.raw import RawArg, RawSpec, RawStatement, RawValue
 
 _MAX_AXES = 3
 _MAX_SHAPE_RANK = 4
+#: The largest parameter count an `opaque` layer may state: a thousand times the largest
+#: models trained today.
+MAX_COUNT = 10**15
 _ORDINALS = ("first", "second", "third", "fourth", "fifth")
 
 
@@ -165,6 +168,8 @@ class Validator:
             return self.integer(raw, 1, where, arg)
         if kind_type is ArgType.NONNEG_INT:
             return self.integer(raw, 0, where, arg)
+        if kind_type is ArgType.COUNT:
+            return self.count(raw, where, arg)
         if kind_type in (ArgType.AXES, ArgType.AXES0):
             return self.axes(raw, 1 if kind_type is ArgType.AXES else 0, where, arg)
         if kind_type is ArgType.PADDING:
@@ -222,6 +227,17 @@ class Validator:
                 hint="raise the limit with --max-dim",
                 cls=LimitError,
             )
+        return value
+
+    def count(self, raw: RawValue, where: str, arg: Arg) -> int:
+        """A parameter count as a model file states it: larger than any dimension may be,
+        but still bounded, so a typo cannot make a total no report can print."""
+        if raw.kind != "int":
+            raise self.expected(where, arg, raw)
+        value = raw.value
+        assert isinstance(value, int)
+        if not 0 <= value <= MAX_COUNT:
+            raise self.error(f"{where} must be from 0 to {MAX_COUNT:,}; got {value}", raw.span)
         return value
 
     def axes(self, raw: RawValue, minimum: int, where: str, arg: Arg) -> ArgValue:

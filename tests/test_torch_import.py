@@ -9,7 +9,7 @@ import os
 import pytest
 
 from cnndiagram.engine.analysis import analyze
-from cnndiagram.errors import SpecError
+from cnndiagram.errors import ModelWarning
 
 from conftest import ROOT, cli
 
@@ -57,13 +57,40 @@ def test_functional_operations_are_layers_and_module_paths_are_names() -> None:
     assert "multiply" in [layer.kind for layer in gate.layers]
 
 
-def test_an_operation_the_reader_does_not_know_is_named() -> None:
-    class Odd(torch.nn.Module):
-        def forward(self, x):
-            return torch.fft.fft(x)
+class Odd(torch.nn.Module):
+    """Modules and operations the engine has no rule for, and a channel shuffle's view."""
 
-    with pytest.raises(SpecError, match="the operation fft_fft is not one the reader knows"):
-        from_torch(Odd(), (1, 8))
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 16, 3, padding=1)
+        self.shuffle = torch.nn.PixelShuffle(2)
+        self.norm = torch.nn.LayerNorm([4, 16, 16])
+        self.fc = torch.nn.Linear(4 * 16 * 16, 5)
+
+    def forward(self, x):
+        x = self.norm(self.shuffle(self.conv(x)))
+        n, c, h, w = x.size()
+        x = x.view(n, 2, c // 2, h, w).transpose(1, 2).reshape(n, c, h, w)
+        x = torch.roll(x, 1, dims=2)
+        return self.fc(torch.flatten(x, 1))
+
+
+def test_what_the_engine_has_no_rule_for_is_opaque_with_traced_shape_and_exact_count() -> None:
+    module = Odd()
+    with pytest.warns(ModelWarning) as caught:
+        network = from_torch(module, (3, 8, 8))
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert "4 modules or operations have no engine rule" in message
+    assert "shuffle (PixelShuffle)" in message and "norm (LayerNorm)" in message
+    assert "transpose (transpose)" in message and "roll (roll)" in message
+    result = analyze(network)
+    assert result.total_params == sum(p.numel() for p in module.parameters())
+    norm = result.result("norm")
+    assert (norm.kind, norm.output_shape, norm.params) == ("opaque", (4, 16, 16), 2 * 4 * 16 * 16)
+    # The view of the shuffle is a reshape the engine checks: 4 values split into 2x2.
+    assert result.result("view").kind == "reshape"
+    assert result.result("view").output_shape == (2, 2, 16, 16)
 
 
 def test_cli_imports_the_factory_only_when_asked() -> None:

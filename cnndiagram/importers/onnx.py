@@ -260,10 +260,12 @@ class _Reader:
             if t is not None and t.data_type in _FLOATS and t.name not in self.claimed
         ]
         base = self.wanted(node) if index == 0 else f"{self.wanted(node)}.{index}"
+        # An opaque layer reads one tensor (the first): the others' layers stay in the
+        # network and in its counts, drawn as branches that end there.
         self.emit(
             node,
             "opaque",
-            reads or [node.input[0]],
+            (reads or [node.input[0]])[:1],
             output=output,
             weights=weights,
             wanted=base,

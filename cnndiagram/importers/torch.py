@@ -79,6 +79,8 @@ class _Reader:
         self.names: dict[Any, str] = {}  # fx node -> our layer name
         self.taken: set[str] = set()
         self.input: Input | None = None
+        self.shapes: dict[str, tuple[int, ...]] | None = None
+        self.unknown: list[str] = []
 
     def fail(self, where: str, message: str) -> SpecError:
         return SpecError(f"torch: {where}: {message}")
@@ -228,7 +230,11 @@ class _Reader:
                 node, "upsample", where, list(x), scale=_pair(sub.scale_factor), mode=str(sub.mode)
             )
         else:
-            raise self.fail(where, f"{cls} is not a module the reader knows")
+            learned = sum(p.numel() for p in sub.parameters())
+            buffers = sum(
+                b.numel() for n, b in sub.named_buffers() if not n.endswith("num_batches_tracked")
+            )
+            self.opaque(node, where, cls, list(x), learned, buffers)
 
     def call_function(self, node: Any) -> None:
         torch = _torch()
@@ -238,6 +244,10 @@ class _Reader:
         args = list(node.args)
         if node.op == "call_method" and name in ("size", "dim"):
             self.names[node] = "__shape__"
+            return
+        nodes = [a for a in _flat([*args, *node.kwargs.values()]) if isinstance(a, torch.fx.Node)]
+        if nodes and all(self.names.get(a) == "__shape__" for a in nodes):
+            self.names[node] = "__shape__"  # arithmetic on sizes (`n, c, h, w = x.size()`)
             return
         if target in (operator.add, torch.add) or name == "add":
             tensors = [a for a in args if a in self.names]
@@ -252,13 +262,17 @@ class _Reader:
         if target is torch.cat or name in ("cat", "concat"):
             tensors, dim = args[0], node.kwargs.get("dim", args[1] if len(args) > 1 else 0)
             if dim != 1:
-                raise self.fail(where, "torch.cat along a dimension other than the channels")
+                self.opaque(node, where, "cat", list(tensors))
+                return
             self.add(node, "concat", where, list(tensors))
             return
         if target is torch.flatten or name == "flatten":
             start = node.kwargs.get("start_dim", args[1] if len(args) > 1 else 0)
+            if start == 0:
+                raise self.fail(where, "flatten from dimension 0 mixes the batch into the features")
             if start != 1:
-                raise self.fail(where, "flatten from a dimension other than 1")
+                self.add(node, "reshape", where, args[:1], shape=self.traced(node, where))
+                return
             self.add(node, "flatten", where, args[:1])
             return
         if node.op == "call_method" and name in ("view", "reshape"):
@@ -266,7 +280,10 @@ class _Reader:
             if len(rest) == 2 and rest[1] == -1:
                 self.add(node, "flatten", where, args[:1])
                 return
-            raise self.fail(where, f"{name}() other than x.{name}(x.size(0), -1)")
+            # Any other target (a channel shuffle's view(n, g, c // g, h, w)): the sizes are
+            # computed from the input's, so the trace's shape is the target.
+            self.add(node, "reshape", where, args[:1], shape=self.traced(node, where))
+            return
         if name in ACTIVATION_FUNCTIONS:
             self.add(node, ACTIVATION_FUNCTIONS[name], where, args[:1])
             return
@@ -276,7 +293,63 @@ class _Reader:
         if name == "adaptive_avg_pool2d":
             self.add(node, "adaptiveavgpool", where, args[:1], out=_pair(args[1]))
             return
-        raise self.fail(where, f"the operation {name} is not one the reader knows")
+        tensors = [a for a in _flat(args) if a in self.names]
+        if not tensors:
+            raise self.fail(where, f"the operation {name} reads no tensor of the model")
+        self.opaque(node, where, name, tensors)
+
+    def traced(self, node: Any, where: str) -> tuple[int, ...]:
+        """The node's output shape (no batch) from a run of the module on the meta device
+        (shape propagation through a second trace: no weights touched, no memory used)."""
+        if self.shapes is None:
+            self.shapes = _propagate(self.module, self.shape)
+        shape = self.shapes.get(str(node.name))
+        if shape is None or not 1 <= len(shape) <= 4:
+            raise self.fail(where, "its output is not one tensor with a batch and 1 to 4 sizes")
+        return shape
+
+    def opaque(
+        self,
+        node: Any,
+        where: str,
+        what: str,
+        inputs: list[Any],
+        params: int = 0,
+        buffers: int = 0,
+    ) -> None:
+        """What the engine has no rule for: the traced shape and the exact counts, stated."""
+        out = self.traced(node, where)
+        self.add(node, "opaque", where, inputs[:1], out=out, params=params, buffers=buffers)
+        self.unknown.append(f"{self.names[node]} ({what})")
+
+
+def _flat(values: Any) -> list[Any]:
+    out: list[Any] = []
+    for value in values:
+        if isinstance(value, (list, tuple)):
+            out.extend(_flat(value))
+        else:
+            out.append(value)
+    return out
+
+
+def _propagate(module: Any, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
+    """Every traced node's output shape without the batch, by node name (a trace of a copy
+    names its nodes as the first trace did)."""
+    import copy
+
+    torch = _torch()
+    from torch.fx.passes.shape_prop import ShapeProp
+
+    meta = torch.fx.symbolic_trace(copy.deepcopy(module).to("meta"))
+    with torch.no_grad():
+        ShapeProp(meta).propagate(torch.empty((1, *shape), device="meta"))
+    out = {}
+    for node in meta.graph.nodes:
+        found = node.meta.get("tensor_meta")
+        if found is not None and hasattr(found, "shape") and len(found.shape) > 1:
+            out[str(node.name)] = tuple(int(d) for d in found.shape[1:])
+    return out
 
 
 def from_torch(
@@ -294,6 +367,22 @@ def from_torch(
     reader = _Reader(module, tuple(input_shape), limits)
     reader.read(graph)
     assert reader.input is not None
+    if reader.unknown:
+        import warnings
+
+        from cnndiagram.errors import ModelWarning
+
+        count = len(reader.unknown)
+        what = "modules or operations have" if count > 1 else "module or operation has"
+        shown = ", ".join(reader.unknown[:12]) + (f" and {count - 12} more" if count > 12 else "")
+        warnings.warn(
+            ModelWarning(
+                f"torch: {count} {what} "
+                "no engine rule, kept as opaque layers with the traced shapes and exact "
+                f"counts: {shown}"
+            ),
+            stacklevel=2,
+        )
     network = Network(reader.input, tuple(reader.layers), type(module).__name__)
     _cross_check(module, network, input_shape, limits)
     return network

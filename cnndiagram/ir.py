@@ -68,11 +68,14 @@ class _Frozen:
 
 class BlockKind(enum.Enum):
     """The spec's block statements. A block defined by the user and called by name would be
-    one more member, its definition's name in `Block.name`."""
+    one more member, its definition's name in `Block.name`. `MODULE` is an imported model's
+    module (`layer1`, `layer1.0`) that is none of the others: a named group, with no
+    statement of its own in the spec language."""
 
     RESIDUAL = "residual"
     PARALLEL = "parallel"
     REPEAT = "repeat"
+    MODULE = "module"
 
 
 class Block(_Frozen):

@@ -16,6 +16,7 @@ import pytest
 from cnndiagram.catalog import lookup_kind
 from cnndiagram.engine.analysis import analyze
 from cnndiagram.errors import ModelWarning, SpecError
+from cnndiagram.ir import BlockKind
 from cnndiagram.loading import load_network
 from cnndiagram.spec.format import format_network
 from cnndiagram.spec.load import load_spec
@@ -109,9 +110,28 @@ def test_module_paths_name_the_layers() -> None:
     network = quiet(DIR / "resnet18_training.onnx", (3, 64, 64))[0]
     names = [layer.name for layer in network.layers]
     assert names[:4] == ["conv1", "bn1", "relu", "maxpool"]
-    assert "layer2.0.downsample.0" in names and "layer1.0.add" in names
+    assert "layer2.0.downsample.0" in names
+    # A residual module's add is the merge of its residual block, named after it.
+    assert "layer1.0" in names and "layer1.0.add" not in names
     mobile = [layer.name for layer in quiet(DIR / "mobilenet_relu6.onnx", (3, 32, 32))[0].layers]
     assert "features.4.conv.3" in mobile
+
+
+def test_modules_are_blocks_and_residual_modules_are_residual_blocks() -> None:
+    network = quiet(DIR / "resnet18_training.onnx", (3, 64, 64))[0]
+    blocks = {layer.block for layer in network.layers if layer.block is not None}
+    residuals = sorted(b.label for b in blocks if b.kind is BlockKind.RESIDUAL)
+    assert residuals == [f"layer{i}.{j}" for i in range(1, 5) for j in (0, 1)]
+    down = next(layer for layer in network.layers if layer.name == "layer2.0.downsample.0")
+    assert down.block is not None and down.block.part == 1  # the shortcut
+    assert [(b.kind, b.label) for b in down.block.path()] == [
+        (BlockKind.MODULE, "layer2"),
+        (BlockKind.RESIDUAL, "layer2.0"),
+        (BlockKind.MODULE, "layer2.0.downsample"),
+    ]
+    assert format_network(network).count("residual") == 8
+    mobile = quiet(DIR / "mobilenet_relu6.onnx", (3, 32, 32))[0]
+    assert format_network(mobile).count("residual") == 2
 
 
 def test_relu6_is_a_clip_from_0_to_6() -> None:

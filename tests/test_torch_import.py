@@ -10,6 +10,9 @@ import pytest
 
 from cnndiagram.engine.analysis import analyze
 from cnndiagram.errors import ModelWarning
+from cnndiagram.ir import BlockKind
+from cnndiagram.spec.format import format_network
+from cnndiagram.spec.load import load_spec
 
 from conftest import ROOT, cli
 
@@ -100,3 +103,23 @@ def test_cli_imports_the_factory_only_when_asked() -> None:
     assert "= 217,706" in result.stdout
     missing = cli("summary", "--torch", "torch_models:seed", env=env)
     assert missing.returncode == 2 and "--torch needs --input" in missing.stderr
+
+
+def test_module_paths_are_blocks_and_residual_modules_are_residual_blocks() -> None:
+    network = from_torch(torch_models.net(), (3, 32, 32))
+    blocks = {layer.block for layer in network.layers if layer.block is not None}
+    residuals = sorted(b.label for b in blocks if b.kind is BlockKind.RESIDUAL)
+    assert residuals == ["layers.0", "layers.1", "layers.2"]
+    down = next(layer for layer in network.layers if layer.name == "layers.1.down.0")
+    assert down.block is not None
+    assert [(b.kind, b.label) for b in down.block.path()] == [
+        (BlockKind.RESIDUAL, "layers.1"),
+        (BlockKind.MODULE, "layers.1.down"),
+    ]
+    assert down.block.part == 1  # the shortcut
+    text = format_network(network)
+    assert text.count("residual") == 3
+    again = analyze(load_spec(text, expr=True))
+    first = analyze(network)
+    assert [r.output_shape for r in again.layers] == [r.output_shape for r in first.layers]
+    assert [r.params for r in again.layers] == [r.params for r in first.layers]

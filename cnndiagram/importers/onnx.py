@@ -80,6 +80,7 @@ class _Reader:
         self.features: dict[str, str] = {}  # tensor -> our layer name
         self.shapes: dict[str, tuple[int, ...]] = {}  # our layer name -> shape, no batch
         self.layers: list[Layer] = []
+        self.containers: list[list[str]] = []  # per layer: the modules holding it
         self.taken: set[str] = set()
         self.claimed: dict[str, str] = {}  # initializer -> the layer that counted it
         self.opaque: list[str] = []
@@ -194,9 +195,22 @@ class _Reader:
         if len(self.layers) >= self.limits.max_layers:
             raise SpecError(f"{self.path}: more than {self.limits.max_layers:,} layers")
         self.layers.append(layer)
+        self.containers.append(self.modules(node, base))
         self.shapes[name] = out
         self.features[output if output is not None else node.output[0]] = name
         return name
+
+    def modules(self, node: Any, wanted: str) -> list[str]:
+        """The modules holding the node's layer, outermost first, from torch's scopes: all
+        of the scope for an operation of a module that holds others, else all but the
+        module that is the layer itself."""
+        if not str(node.name).startswith("/"):
+            return []
+        scope = _scope(node.name)
+        if not scope:
+            return []
+        parents = _parents(scope)
+        return parents[:-1] if wanted == scope else parents
 
     def claim(
         self,
@@ -915,7 +929,12 @@ def read_onnx_tensors(
     title = model.graph.name
     if not title or title in _EXPORTER_TITLES:
         title = os.path.splitext(os.path.basename(name))[0]
-    return Network(reader.input, tuple(reader.layers), title), dict(reader.features)
+    from cnndiagram.importers.modules import nest
+
+    layers = nest(reader.layers, reader.containers)
+    renamed = {old.name: new.name for old, new in zip(reader.layers, layers)}
+    tensors = {tensor: renamed.get(layer, layer) for tensor, layer in reader.features.items()}
+    return Network(reader.input, layers, title), tensors
 
 
 def _listing(items: list[str]) -> str:

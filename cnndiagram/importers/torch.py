@@ -81,6 +81,7 @@ class _Reader:
         self.input: Input | None = None
         self.shapes: dict[str, tuple[int, ...]] | None = None
         self.unknown: list[str] = []
+        self.containers: list[list[str]] = []  # per layer: the modules holding it
 
     def fail(self, where: str, message: str) -> SpecError:
         return SpecError(f"torch: {where}: {message}")
@@ -104,6 +105,11 @@ class _Reader:
             raise SpecError(f"torch: more than {self.limits.max_layers:,} layers")
         self.layers.append(layer)
         self.names[node] = name
+        stack = node.meta.get("nn_module_stack") or {}
+        paths = [str(v[0]) if isinstance(v, tuple) else str(k) for k, v in stack.items()]
+        if node.op == "call_module" and paths and paths[-1] == node.target:
+            paths = paths[:-1]  # the module that is the layer itself
+        self.containers.append(paths)
 
     def source(self, value: Any, node: Any) -> str:
         if value not in self.names:
@@ -383,7 +389,10 @@ def from_torch(
             ),
             stacklevel=2,
         )
-    network = Network(reader.input, tuple(reader.layers), type(module).__name__)
+    from cnndiagram.importers.modules import nest
+
+    layers = nest(reader.layers, reader.containers)
+    network = Network(reader.input, layers, type(module).__name__)
     _cross_check(module, network, input_shape, limits)
     return network
 

@@ -10,6 +10,8 @@ differ from the defaults. Reading the text back gives the same network, blocks i
 A block the language cannot express (which only a network built in code can have: a
 repeat whose iterations differ, a residual whose merge is not an `add`...) is written
 as its layers, and then every block is, so the text always reads back as the same layers.
+An imported model's `module` blocks are written as their layers, its residual blocks as
+`residual` statements.
 """
 
 from __future__ import annotations
@@ -149,10 +151,16 @@ def _path(layer: Layer) -> list[tuple[object, Block, int | None]]:
     iterations of one repeat share a key, their part is the iteration (from 0)."""
     if layer.block is None:
         return []
-    blocks = layer.block.path()
+    # An imported model's module blocks have no statement: their layers are written as if
+    # they stood in the block around the module, in the module's part of it.
+    below = layer.part
+    kept: list[tuple[Block, int | None]] = []
+    for block in reversed(layer.block.path()):
+        if block.kind is not BlockKind.MODULE:
+            kept.append((block, below))
+        below = block.part
     out: list[tuple[object, Block, int | None]] = []
-    for depth, block in enumerate(blocks):
-        part = blocks[depth + 1].part if depth + 1 < len(blocks) else layer.part
+    for block, part in reversed(kept):
         if block.kind is BlockKind.REPEAT:
             if part != 0 or block.index is None:
                 raise _Inexpressible

@@ -90,7 +90,8 @@ def units(analysis: Analysis, detail: Detail) -> list[Unit]:
     if detail == Detail.LAYERS:
         groups = [[result] for result in rest]
     elif detail == Detail.BLOCKS:
-        groups = _group(rest, _block_key)
+        holders = _holders(rest)
+        groups = _group(rest, lambda result: _block_key(result, None, holders))
     else:
         groups = _stages(_group(rest, _stage_key))
     namer = _Namer()
@@ -157,14 +158,33 @@ def _path(result: LayerResult) -> tuple[Block, ...]:
     return () if block is None else block.path()
 
 
-def _block_key(result: LayerResult) -> Hashable:
-    """The outermost block that is not a repeat (a residual in a repeat is one unit per
-    iteration); else the innermost repeat iteration; else the layer itself."""
+def _block_key(
+    result: LayerResult, within: Block | None = None, holders: frozenset[Block] = frozenset()
+) -> Hashable:
+    """The outermost block (below `within`) that is not a repeat (a residual in a repeat is
+    one unit per iteration) nor one of `holders`, an imported model's modules that hold
+    other blocks (their residuals are the units, and the layers between them units of
+    their own); else the innermost repeat iteration; else the layer itself."""
     path = _path(result)
+    if within is not None and within in path:
+        path = path[path.index(within) + 1 :]
     for block in path:
+        if block.kind is BlockKind.MODULE and block in holders:
+            continue
         if block.kind is not BlockKind.REPEAT:
             return block
-    return path[-1] if path else ("layer", result.name)
+    repeats = [block for block in path if block.kind is BlockKind.REPEAT]
+    return repeats[-1] if repeats else ("layer", result.name)
+
+
+def _holders(results: Iterable[LayerResult]) -> frozenset[Block]:
+    """The module blocks that hold other blocks."""
+    return frozenset(
+        block.parent
+        for result in results
+        for block in _path(result)
+        if block.parent is not None and block.parent.kind is BlockKind.MODULE
+    )
 
 
 def _stage_key(result: LayerResult) -> Hashable:
@@ -331,8 +351,11 @@ def _describe(shown: list[LayerResult], block: Block | None, channels: int) -> s
         return f"{head} \u00b7 {channels}" + (" + projection" if projection else "")
     if block is not None and block.kind is BlockKind.PARALLEL:
         return _describe_parallel(shown, block, channels)
-    inner_blocks = [g for g in _group(shown, _block_key) if len(g) > 1 and _path(g[0])]
-    if inner_blocks and len(inner_blocks) * 2 >= len(_group(shown, _block_key)):
+    # The blocks directly inside this one (each deeper than it, so this recursion ends).
+    holders = _holders(shown)
+    groups = _group(shown, lambda result: _block_key(result, block, holders))
+    inner_blocks = [g for g in groups if len(g) > 1 and _enclosing(g) not in (None, block)]
+    if inner_blocks and len(inner_blocks) * 2 >= len(groups):
         parts = [_describe(g, _enclosing(g), channels) for g in inner_blocks]
         merged: list[tuple[str, int]] = []
         for part in parts:

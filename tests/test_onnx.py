@@ -14,12 +14,15 @@ from typing import Any
 import pytest
 
 from cnndiagram.catalog import lookup_kind
+from cnndiagram.diagram import Diagram
 from cnndiagram.engine.analysis import analyze
 from cnndiagram.errors import ModelWarning, SpecError
 from cnndiagram.ir import BlockKind
 from cnndiagram.loading import load_network
+from cnndiagram.options import Detail
 from cnndiagram.spec.format import format_network
 from cnndiagram.spec.load import load_spec
+from cnndiagram.units import units
 
 from conftest import FIXTURES, ROOT, cli
 
@@ -134,6 +137,18 @@ def test_modules_are_blocks_and_residual_modules_are_residual_blocks() -> None:
     assert format_network(mobile).count("residual") == 2
 
 
+def test_every_level_of_detail_draws_an_imported_model() -> None:
+    analysis = analyze(quiet(DIR / "resnet18_training.onnx", (3, 64, 64))[0])
+    blocks = [unit.name for unit in units(analysis, Detail.BLOCKS)]
+    assert [name for name in blocks if name.startswith("layer") and name.count(".") == 1] == [
+        f"layer{i}.{j}" for i in range(1, 5) for j in (0, 1)
+    ]
+    stages = [unit.name for unit in units(analysis, Detail.STAGES)]
+    assert stages == ["input", "stem", "layer1", "layer2", "layer3", "layer4", "head"]
+    for detail in ("layers", "blocks", "stages", "auto"):
+        assert Diagram(analysis.network, detail=detail).to_svg().startswith("<svg")
+
+
 def test_relu6_is_a_clip_from_0_to_6() -> None:
     network = quiet(DIR / "mobilenet_relu6.onnx", (3, 32, 32))[0]
     clips = [layer for layer in network.layers if layer.name.endswith((".2", ".5"))]
@@ -232,6 +247,25 @@ def test_matmul_and_its_bias_add_are_one_dense_layer(tmp_path: Path) -> None:
     network = read_onnx(path)
     assert [layer.kind for layer in network.layers] == ["flatten", "dense"]
     assert analyze(network).total_params == 48 * 5 + 5
+
+
+def test_weights_in_constant_nodes_count_as_initializers(tmp_path: Path) -> None:
+    nodes = [
+        helper.make_node("Constant", [], ["w"], name="wc", value=weight("", 6, 3, 3, 3)),
+        helper.make_node("Constant", [], ["b"], name="bc", value=weight("", 6)),
+        helper.make_node("Conv", ["x", "w", "b"], ["y"], name="conv"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "built",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+    )
+    path = tmp_path / "constants.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    result = analyze(read_onnx(path))
+    assert [r.kind for r in result.layers] == ["input", "conv"]
+    assert result.total_params == 6 * 27 + 6 and result.output_shape == (6, 6, 6)
 
 
 def test_asymmetric_padding_and_explicit_pads_are_exact(tmp_path: Path) -> None:

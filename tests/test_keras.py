@@ -62,6 +62,16 @@ def test_an_imported_model_formats_to_an_editable_spec() -> None:
     assert [layer.name for layer in again.layers] == [layer.name for layer in network.layers]
 
 
+def test_a_nested_model_is_a_block_of_its_layers() -> None:
+    network = load_network(KERAS / "nested.json")
+    inner = [layer for layer in network.layers if layer.name.startswith("block.")]
+    assert len(inner) == 2
+    assert {layer.block.label for layer in inner if layer.block is not None} == {"block"}
+    assert all(layer.block is None for layer in network.layers if layer not in inner)
+    again = load_spec(format_network(network), expr=True)
+    assert analyze(again).total_params == analyze(network).total_params
+
+
 def mutate(name: str, change: dict[str, object], layer: str) -> str:
     config = json.loads((KERAS / f"{name}.json").read_text())
     for item in config["config"]["layers"]:

@@ -5,7 +5,8 @@ configuration as text. Sequential and Functional models are read (inbound nodes 
 graph; `Add`, `Multiply` and `Concatenate` are merges), nested models are flattened into
 their layers, and Keras' own rules are kept where they differ from PyTorch's: `padding=
 "same"`, `channels_last` (sizes are shown HWC, as Keras shows them), frozen layers
-(`trainable: false`) as non-trainable. Only the configuration is read; weights are not.
+(`trainable: false`) as non-trainable; a nested model is a block of its layers. Only the
+configuration is read; weights are not.
 What the engine cannot express exactly (a `Dense` on a rank-3 input, a `BatchNormalization`
 with only one of `center` and `scale`) is refused with the layer's name, never guessed.
 """
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cnndiagram.errors import SpecError
+from cnndiagram.importers.modules import nest
 from cnndiagram.ir import Input, Layer, Network
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
 from cnndiagram.source import Source
@@ -77,7 +79,7 @@ def read_keras(source: Source, limits: Limits = DEFAULT_LIMITS) -> Network:
         raise SpecError(f"{source.name}: the model has no input or no layers")
     network = Network(
         reader.input,
-        tuple(reader.layers),
+        nest(reader.layers, reader.containers),
         config.get("config", {}).get("name"),
         channels_last=reader.channels_last,
         source=source,
@@ -110,6 +112,8 @@ class _Reader:
         self.limits = limits
         self.input: Input | None = None
         self.layers: list[Layer] = []
+        self.containers: list[list[str]] = []  # per layer: the nested models holding it
+        self.nesting: list[str] = []
         self.channels_last = True
         self.outputs: dict[str, str] = {}  # Keras layer name -> our last layer of it
 
@@ -174,7 +178,9 @@ class _Reader:
             if cls == "Sequential" and inputs:
                 # a nested Sequential reads what its caller gives it
                 self.outputs[inner_prefix + "__input__"] = inputs[0]
+            self.nesting.append(name)
             last = self.nested(layer, inner_prefix, inputs)
+            self.nesting.pop()
             self.outputs[name] = last
             return last
         if cls == "InputLayer":
@@ -244,6 +250,7 @@ class _Reader:
                 hint="raise the limit with --max-layers",
             )
         self.layers.append(layer)
+        self.containers.append(list(self.nesting))
         return name
 
     def freeze(self, name: str) -> None:

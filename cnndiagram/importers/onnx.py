@@ -409,6 +409,11 @@ class _Reader:
                     self.values[node.output[0]] = np.array(attr(node, key))
                     return
             return
+        if tensor.data_type in _FLOATS and tensor.dims:
+            # Some exporters store weights as Constant nodes: they count as initializers,
+            # under the name of the tensor the node makes.
+            tensor.name = node.output[0]
+            self.inits[node.output[0]] = tensor
         if prod(tensor.dims) <= MAX_VALUES:
             self.values[node.output[0]] = numpy_helper.to_array(tensor)
 

@@ -7,7 +7,7 @@
 Options are the ones declared in `cnndiagram.options` (figure options such as `style`,
 `theme`, `annotate`; output options such as `scale`, `dpi`, `transparent`); formats come
 from the registry in `cnndiagram.render.formats`. In Jupyter a `Diagram` shows itself
-inline (`_repr_svg_`).
+inline (`_repr_svg_`, fitted to a slide when no page is given).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from cnndiagram.ir import Network
 from cnndiagram.layout.scene import Scene
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
 from cnndiagram.options import (
+    PAGES,
     Detail,
     FigureOptions,
     Style,
@@ -71,6 +72,7 @@ class Diagram:
         self.fit: Fit | None = None
         #: The level of detail drawn (`auto` resolved; set when the scene is laid out).
         self.detail: Detail = self.options.detail
+        self._inline: Diagram | None = None  # the notebook's slide-sized figure, made once
 
     @property
     def scene(self) -> Scene:
@@ -121,7 +123,15 @@ class Diagram:
         write_output(target, self.to_bytes(entry.name, **output))
 
     def _repr_svg_(self) -> str:
-        return self.to_svg()
+        """Jupyter's inline figure. One drawn without a page is fitted to the `slide` preset
+        (960x540 pt, text at least 14 pt): a long network wraps into rows a notebook can
+        show, instead of a 20,000-unit row scaled down to unreadable text."""
+        if self.options.page is not None:
+            return self.to_svg()
+        if self._inline is None:
+            options = self.options._replace(page=PAGES["slide"])
+            self._inline = Diagram(self.analysis, **options._asdict())
+        return self._inline.to_svg()
 
 
 def render(

@@ -101,6 +101,21 @@ class Analysis(NamedTuple):
         """`832 + 9248 + 205056 + 2570 = 217706`."""
         return sum_formula([result.params for result in self.layers])
 
+    # Jupyter looks its display methods up on the object itself. They hand the analysis to
+    # the notebook writer of the report stage, imported when a notebook asks; the one import
+    # from this stage upwards, allowed by name in the import-linter contract.
+    def _repr_html_(self) -> str:
+        """The summary table as HTML, folded by block for large networks."""
+        from cnndiagram.notebook import analysis_html
+
+        return analysis_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """The summary table as Markdown."""
+        from cnndiagram.notebook import analysis_markdown
+
+        return analysis_markdown(self)
+
 
 def analyze(network: Network, limits: Limits = DEFAULT_LIMITS) -> Analysis:
     """Shapes, parameter counts, MACs and receptive fields of every layer, in order.

@@ -175,7 +175,11 @@ def test_bad_options_are_clean_errors() -> None:
 
 def test_jupyter_repr_and_text_measurement_agree() -> None:
     diagram = Diagram(SAMPLES / "lenet5.cnn")
-    assert diagram._repr_svg_() == diagram.to_svg()
+    # Inline, a figure without a page is fitted to a slide; one with a page keeps it.
+    assert diagram._repr_svg_() == Diagram(SAMPLES / "lenet5.cnn", page="slide").to_svg()
+    assert diagram._repr_svg_() != diagram.to_svg()
+    column = Diagram(SAMPLES / "lenet5.cnn", page="column")
+    assert column._repr_svg_() == column.to_svg()
     text = next(item for _, item in walk(diagram.scene.items) if isinstance(item, Text))
     assert text.width > 0 and text.ascent > 0
 

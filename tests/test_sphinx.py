@@ -253,3 +253,20 @@ def test_importing_cnndiagram_does_not_import_sphinx() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_the_projects_own_docs_build_cleanly_with_every_sample(tmp_path: Path) -> None:
+    out = tmp_path / "html"
+    done = sphinx_build(ROOT / "docs", out, "-b", "html", "-W", "-d", str(tmp_path / "doctrees"))
+    assert done.returncode == 0, done.stderr
+    gallery = (out / "gallery.html").read_text(encoding="utf-8")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    samples = sorted(
+        path.name for path in SAMPLES.iterdir() if path.is_file() and path.name != "README.md"
+    )
+    # Every sample is drawn: the seed on the front page, the others in the gallery.
+    assert samples and all(f"samples/{name}" in gallery + index for name in samples)
+    images = re.findall(r'<img alt="[^"]+" class="cnndiagram" src="_images/([^"]+)"', gallery)
+    assert len(images) == len(samples) - 1
+    assert all((out / "_images" / name).read_bytes().startswith(b"<svg") for name in images)
+    assert "832 + 9,248 + 205,056 + 2,570 = 217,706" in re.sub(r"<[^>]+>", "", index)

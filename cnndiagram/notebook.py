@@ -1,22 +1,24 @@
-"""Report stage (notebooks): an `Analysis` as the HTML that Jupyter shows for it.
+"""Notebook stage (beside the figure API, above the reports): the HTML Jupyter shows for an
+`Analysis`.
 
 The columns are the summary table's (`report.COLUMNS`); every name and label is XML-escaped,
-formulas are `<code>`. A network of more than `FOLD_LAYERS` layers is folded: the layers of
-each outermost block (a stage: a `repeat` with all its iterations, a residual or parallel
-block) are a `<details>` element whose summary line gives the block's name, layer count,
-output size and parameters, so the table opens as one line per stage.
+formulas are `<code>`. A network of more than `FOLD_LAYERS` layers is folded at the `stages`
+level of detail (`cnndiagram.units`: the stem, each stage with its repeats, the head): each
+stage of several layers is a `<details>` element whose summary line gives its name, its
+description, layer count, output size and parameters, so the table opens as one line per
+stage and each expands to its layers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from cnndiagram.engine.analysis import Analysis, LayerResult
 from cnndiagram.escapes.xml import xml_escape
 from cnndiagram.notation import format_count, format_shape
+from cnndiagram.options import Detail
 from cnndiagram.report import Align, CellKind, Column, Row, columns_for, total_line
+from cnndiagram.units import units
 
-#: Above this many layers the table is folded by block.
+#: Above this many layers the table is folded by stage.
 FOLD_LAYERS = 40
 _STYLE = "text-align:right"
 
@@ -42,30 +44,6 @@ def _head(columns: tuple[Column, ...]) -> str:
     return f"<thead><tr>{cells}</tr></thead>"
 
 
-def _groups(analysis: Analysis) -> Iterator[tuple[str | None, list[LayerResult]]]:
-    """Runs of layers by outermost block: (label, layers), label None outside blocks."""
-    key: object = None
-    label: str | None = None
-    run: list[LayerResult] = []
-    for result in analysis.layers:
-        block = result.layer.block if result.layer is not None else None
-        top = block.path()[0] if block is not None else None
-        this = None if top is None else top.id  # a repeat's iterations share their id
-        if run and this != key:
-            yield label, run
-            run = []
-        if not run:
-            key = this
-            label = None
-            if top is not None:
-                label = top.label
-                if top.count is not None:
-                    label += f" \u00d7{top.count}"
-        run.append(result)
-    if run:
-        yield label, run
-
-
 def analysis_html(analysis: Analysis) -> str:
     """The summary table as an HTML fragment, with the totals and the learnable split."""
     columns = columns_for("markdown")
@@ -83,17 +61,17 @@ def analysis_html(analysis: Analysis) -> str:
     if not fold:
         parts.append(f"<table>{head}<tbody>{rows(list(analysis.layers))}</tbody></table>")
     else:
-        for label, results in _groups(analysis):
-            if label is None:
-                parts.append(f"<table>{head}<tbody>{rows(results)}</tbody></table>")
+        for unit in units(analysis, Detail.STAGES):
+            if unit.single:
+                parts.append(f"<table>{head}<tbody>{rows(list(unit.layers))}</tbody></table>")
                 continue
-            params = sum(result.params for result in results)
-            shape = format_shape(results[-1].output_shape, analysis.network.channels_last)
-            plural = "s" if len(results) != 1 else ""
+            shape = format_shape(unit.output.output_shape, analysis.network.channels_last)
+            times = f" \u00d7{unit.repeats}" if unit.repeats > 1 else ""
             parts.append(
-                f"<details><summary><strong>{xml_escape(label)}</strong>: {len(results)} "
-                f"layer{plural}, output {shape}, {format_count(params)} parameters</summary>"
-                f"<table>{head}<tbody>{rows(results)}</tbody></table></details>"
+                f"<details><summary><strong>{xml_escape(unit.name)}</strong>: "
+                f"{xml_escape(unit.description)}{times}; {len(unit.layers)} layers, output "
+                f"{shape}, {format_count(unit.params)} parameters</summary>"
+                f"<table>{head}<tbody>{rows(list(unit.layers))}</tbody></table></details>"
             )
     total = format_count(analysis.total_params)
     learnable = format_count(analysis.trainable_params)

@@ -54,7 +54,9 @@ def test_a_notebook_shows_analyses_as_tables_and_diagrams_at_slide_size(
     assert "Total parameters: 217,706</strong> (217,706 learnable, 0 not learned)" in html
     assert seed["text/markdown"].startswith("### Seed network (MNIST)")
     resnet = outputs(notebook.cells[2])["text/html"]
-    assert resnet.count("<details>") == 8  # one per block statement; stem and head unfolded
+    # Folded by stage: the stem, four stages and the head; the input is a row of its own.
+    assert resnet.count("<details>") == 6
+    assert "<strong>layer3</strong>: residual 1×1, 3×3, 1×1 · 1024 + projection ×6;" in resnet
     total = analyze(load_spec(SAMPLES / "resnet50.cnn")).total_params
     assert f"Total parameters: {total:,}</strong>" in resnet
     assert re.search(r"\([\d,]+ learnable, [\d,]+ not learned\)", resnet)
@@ -77,18 +79,25 @@ def test_the_html_gives_totals_and_the_split_of_frozen_counts() -> None:
     assert "<details>" not in html  # small networks are not folded
 
 
-def test_large_networks_fold_by_block_with_subtotals() -> None:
+def test_large_networks_fold_by_stage_with_subtotals() -> None:
     analysis = analyze(load_spec(SAMPLES / "resnet18.cnn"))
     assert len(analysis.layers) > 40
     html = analysis._repr_html_()
     summaries = re.findall(r"<summary>(.*?)</summary>", html)
-    assert summaries, html[:500]
-    # Each summary's subtotal is the sum of its layers; together with the unfolded rows
-    # they give the total.
-    folded = sum(number(r"([\d,]+) parameters", summary) for summary in summaries)
-    in_blocks = [r for r in analysis.layers if r.layer is not None and r.layer.block is not None]
-    assert folded == sum(result.params for result in in_blocks)
-    assert (
-        summaries[0]
-        == "<strong>layer1 \u00d72</strong>: 14 layers, output 64x56x56, 148,480 parameters"
+    assert [re.findall(r"<strong>(\w+)</strong>", s)[0] for s in summaries] == [
+        "stem",
+        "layer1",
+        "layer2",
+        "layer3",
+        "layer4",
+        "head",
+    ]
+    assert summaries[1] == (
+        "<strong>layer1</strong>: residual 3×3, 3×3 · 64 ×2; 14 layers, output 64x56x56, "
+        "148,480 parameters"
     )
+    # The stages' subtotals and the input's row (no parameters) give the total.
+    folded = sum(number(r"([\d,]+) parameters", summary) for summary in summaries)
+    assert folded == analysis.total_params
+    # Every layer is still in the table, inside its stage.
+    assert html.count("<tr><td") == len(analysis.layers)

@@ -90,6 +90,14 @@ def _option_spec() -> dict[str, Callable[[str], Any]]:
     return spec
 
 
+def warn(error: CnnDiagramError, location: Any) -> None:
+    """A Sphinx warning at the directive holding the error's own location and excerpt;
+    `suppress_warnings = ["cnndiagram.spec"]` silences it, `-W` fails the build on it."""
+    logger.warning(
+        "cnndiagram: %s", error.format(), location=location, type="cnndiagram", subtype="spec"
+    )
+
+
 class cnndiagram_figure(nodes.General, nodes.Inline, nodes.Element):
     """A figure to draw at write time: where its spec is, and its options as written."""
 
@@ -108,31 +116,15 @@ class CnnDiagramDirective(SphinxDirective):
             for option in OPTIONS
             if directive_name(option) in self.options
         }
-        try:
-            split_options(figure_options)
-            network, path, text = self._load()
-        except CnnDiagramError as error:
-            logger.warning(
-                "cnndiagram: %s",
-                error.format(),
-                location=self.get_location(),
-                type="cnndiagram",
-                subtype="spec",
-            )
-            return []
         from cnndiagram.engine.analysis import analyze
         from cnndiagram.notation import describe_network
 
         try:
+            split_options(figure_options)  # checked here, so the warning names the directive
+            network, path, text = self._load()
             analysis = analyze(network)
         except CnnDiagramError as error:
-            logger.warning(
-                "cnndiagram: %s",
-                error.format(),
-                location=self.get_location(),
-                type="cnndiagram",
-                subtype="spec",
-            )
+            warn(error, self.get_location())
             return []
         placeholder = cnndiagram_figure(
             self.block_text,
@@ -336,7 +328,7 @@ class DrawFigures(SphinxPostTransform):
             try:
                 data = draw(node["path"], node["text"], node["spec_format"], node["options"], fmt)
             except CnnDiagramError as error:  # the spec changed on disk after reading
-                logger.warning("cnndiagram: %s", error.format(), location=node)
+                warn(error, node)
                 return None
             directory.mkdir(parents=True, exist_ok=True)
             from cnndiagram.output import write_output

@@ -41,6 +41,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from cnndiagram import __version__
 from cnndiagram.errors import CnnDiagramError
+from cnndiagram.loading import SOURCE_FORMATS
 from cnndiagram.options import OPTIONS, Option, split_options
 
 if TYPE_CHECKING:
@@ -84,9 +85,7 @@ def _option_spec() -> dict[str, Callable[[str], Any]]:
         class_=directives.class_option,
     )
     spec["class"] = spec.pop("class_")
-    spec["spec-format"] = lambda arg: directives.choice(
-        arg, ("dsl", "yaml", "toml", "json", "lasagne", "keras")
-    )
+    spec["spec-format"] = lambda arg: directives.choice(arg, SOURCE_FORMATS)
     return spec
 
 

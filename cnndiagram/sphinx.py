@@ -182,12 +182,18 @@ class CnnDiagramDirective(SphinxDirective):
     def _inline_text(self) -> str:
         """The content where it stands in the document: blank lines above it and its
         indentation kept, so a spec error's line and column are the document's own."""
-        _, line = self.state_machine.get_source_and_line(self.content_offset + 1)
-        raw = self.block_text.splitlines()[self.content_offset - self.lineno + 1 :]
-        indents = [len(item) - len(item.lstrip()) for item in raw if item.strip()]
-        indent = " " * min(indents, default=0)
+        first = self.content.offset(0)  # docutils: the content's 0-based line in its source
+        indent = ""
+        if first >= self.lineno:
+            line = first + 1
+            raw = self.block_text.splitlines()[first - self.lineno + 1 :]
+            indents = [len(item) - len(item.lstrip()) for item in raw if item.strip()]
+            indent = " " * min(indents, default=0)
+        else:
+            # MyST numbers the content from 0; it follows the fence line and the options.
+            line = self.lineno + self.content_offset + 1
         body = "\n".join(indent + item if item.strip() else "" for item in self.content)
-        return "\n" * ((line or 1) - 1) + body + "\n"
+        return "\n" * (line - 1) + body + "\n"
 
 
 def _load_inline(text: str, name: str, fmt: str | None) -> Network:

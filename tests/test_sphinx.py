@@ -223,7 +223,7 @@ def test_a_parallel_build_draws_the_same_figures(tmp_path: Path) -> None:
     (source / "index.rst").write_text(index + toctree, encoding="utf-8")
     serial = sphinx_build(source, tmp_path / "serial", "-b", "html", "-d", str(tmp_path / "d1"))
     parallel = sphinx_build(
-        source, tmp_path / "parallel", "-b", "html", "-j", "2", "-d", str(tmp_path / "d2")
+        source, tmp_path / "parallel", "-b", "html", "-j", "auto", "-d", str(tmp_path / "d2")
     )
     assert serial.returncode == 0 and parallel.returncode == 0, parallel.stderr
     # Every page shares one figure file; both builds made the same bytes.
@@ -270,3 +270,27 @@ def test_the_projects_own_docs_build_cleanly_with_every_sample(tmp_path: Path) -
     assert len(images) == len(samples) - 1
     assert all((out / "_images" / name).read_bytes().startswith(b"<svg") for name in images)
     assert "832 + 9,248 + 205,056 + 2,570 = 217,706" in re.sub(r"<[^>]+>", "", index)
+
+
+def test_myst_pages_take_the_directive_and_locate_inline_errors(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "conf.py").write_text(
+        'extensions = ["myst_parser", "cnndiagram.sphinx"]\n', encoding="utf-8"
+    )
+    page = (
+        "# Nets\n\n"
+        "```{cnndiagram}\n:caption: A good one.\n\ninput(3x8x8)\nconv(4, 3)\n```\n\n"
+        "```{cnndiagram}\n:caption: A bad one.\n\ninput(3x8x8)\nconv(4, 3, foo=1)\n```\n"
+    )
+    (source / "index.md").write_text(page, encoding="utf-8")
+    done = sphinx_build(source, tmp_path / "html", "-b", "html")
+    assert done.returncode == 0, done.stderr
+    lines = page.splitlines()
+    fence = len(lines) - lines[::-1].index("```{cnndiagram}")
+    bad = lines.index("conv(4, 3, foo=1)") + 1
+    index = source / "index.md"
+    assert f"{index}:{fence}: WARNING: cnndiagram: {index}:{bad}:12: error: unknown argument" in (
+        done.stderr
+    )
+    assert len(figures(tmp_path / "html", "svg")) == 1

@@ -14,6 +14,7 @@ import struct
 import subprocess
 import sys
 import termios
+import threading
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -334,3 +335,31 @@ def test_figure_options_apply_to_every_spec_with_their_warnings(tmp_path: Path) 
         expected += [f"{sample}: {line}" for line in alone.stderr.splitlines()]
     assert expected  # the seed network does not fit a column at 7 pt
     assert result.stderr.splitlines() == expected
+
+
+def test_a_spec_from_a_pipe_is_read_once_and_always_drawn(tmp_path: Path) -> None:
+    fifo = tmp_path / "piped.cnn"
+    os.mkfifo(fifo)
+    text = (SAMPLES / "lenet5.cnn").read_bytes()
+
+    def feed() -> None:
+        with open(fifo, "wb") as pipe:  # waits for the batch to open it, as a reader would
+            pipe.write(text)
+
+    writer = threading.Thread(target=feed, daemon=True)  # a failure cannot hang the run
+    writer.start()
+    out = tmp_path / "out"
+    specs = [str(fifo), str(SAMPLES / "seed.cnn")]
+    result = subprocess.run(  # with a timeout: a spec drained before it is read would hang
+        [sys.executable, "-m", "cnndiagram.cli", "render", *specs, "-d", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    writer.join(timeout=60)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert b"LeNet-5" in (out / "piped.svg").read_bytes()
+    stamp = json.loads((out / STAMP_NAME).read_text())
+    assert sorted(stamp["outputs"]) == ["seed.svg"]  # a pipe has no bytes to compare later

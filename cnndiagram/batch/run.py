@@ -13,7 +13,7 @@ import hashlib
 import os
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from cnndiagram.batch.names import output_names, unique_specs
 from cnndiagram.batch.stamp import (
@@ -28,6 +28,9 @@ from cnndiagram.errors import CnnDiagramError, OptionError, OutputError
 from cnndiagram.limits import Limits
 from cnndiagram.loading import SourceFormat
 from cnndiagram.options import FigureOptions, OutputOptions, Style
+
+if TYPE_CHECKING:
+    from cnndiagram.diagram import Diagram
 
 #: Exit status of a spec whose rendering raised something unexpected (a bug of ours).
 INTERNAL_ERROR = 70
@@ -72,12 +75,8 @@ class Outcome(NamedTuple):
 
 
 class Result(NamedTuple):
-    outcomes: tuple[Outcome, ...]
+    outcomes: tuple[Outcome, ...]  # in the order of the specs, up to a fatal one
     stopped: Outcome | None  # the fatal outcome the batch stopped at, if any
-
-    @property
-    def failures(self) -> tuple[Outcome, ...]:
-        return tuple(outcome for outcome in self.outcomes if outcome.failed)
 
 
 def check_formats(formats: Sequence[str], figure: FigureOptions) -> None:
@@ -137,7 +136,7 @@ def render_job(job: Job, settings: Settings) -> Outcome:
     return Outcome(job.spec, written=tuple(written), warnings=tuple(said))
 
 
-def detail_note(diagram: Any) -> str | None:
+def detail_note(diagram: Diagram) -> str | None:
     """Which level `--detail auto` drew, when it is not every layer."""
     if diagram.options.detail != "auto" or diagram.detail == "layers":
         return None
@@ -146,7 +145,7 @@ def detail_note(diagram: Any) -> str | None:
     return f"drawn at --detail {diagram.detail}: a finer level does not fit {where}"
 
 
-def fit_warning(diagram: Any) -> str | None:
+def fit_warning(diagram: Diagram) -> str | None:
     """The warning for a figure that could not be fitted to its page, if it was not."""
     fit, page = diagram.fit, diagram.options.page
     if fit is None or fit.fits or page is None:
@@ -167,7 +166,7 @@ def _render_in_workers(
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver":
-        context.set_forkserver_preload(["cnndiagram.batch", "cnndiagram.diagram"])
+        context.set_forkserver_preload(["cnndiagram.batch.run", "cnndiagram.diagram"])
     executor = ProcessPoolExecutor(
         max_workers=min(workers, len(jobs)),
         mp_context=context,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from typing import TYPE_CHECKING
 
 from cnndiagram import __version__
@@ -68,16 +69,34 @@ def render_key(spec_bytes: bytes, spec: str, fmt: str, settings: Settings) -> st
 
 
 def digest_of(path: str) -> str | None:
-    try:
-        with open(path, "rb") as file:
-            return hashlib.file_digest(file, "sha256").hexdigest()
-    except OSError:
-        return None
+    """SHA-256 of a regular file's bytes; None for anything else (a FIFO is never opened,
+    which would wait for a writer) or when it cannot be read."""
+    data = _regular_file_bytes(path)
+    return None if data is None else hashlib.sha256(data).hexdigest()
 
 
 def spec_bytes(spec: str, limits: Limits) -> bytes | None:
+    """A spec file's bytes for its key; None for a pipe or device (`<(generate)`), which
+    reading here would drain before the loader sees it: such a spec is always drawn."""
+    return _regular_file_bytes(spec, limits.max_file_size + 1)
+
+
+def _regular_file_bytes(path: str, limit: int = -1) -> bytes | None:
+    # Never open anything else: opening a FIFO to look at it would let its writer write
+    # and go, and what it wrote would be gone when the loader opens it. O_NONBLOCK and the
+    # fstat cover a file replaced by a FIFO between the stat and the open.
     try:
-        with open(spec, "rb") as file:
-            return file.read(limits.max_file_size + 1)
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
-        return None  # the loader reports it
+        return None  # the loader or the writer reports it
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            return file.read(limit)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)

@@ -1,10 +1,10 @@
 """Batch run: many specs rendered in one process, or spread over N worker processes.
 
-One process renders specs at about 17 ms each, where a process per spec pays about 130 ms
-of start-up; `-j N` spreads the specs over N worker processes (forkserver, or spawn where
-there is none: never a fork of a running process). Every output is drawn by the same
-code whatever N is, so the bytes do not depend on it, and results come back in the
-order the specs were given, so neither do the messages.
+One process pays its start-up (about 130 ms) once for the whole batch, and loads its
+font and text measurements once; `-j N` spreads the specs over N worker processes
+(forkserver, or spawn where there is none: never a fork of a running process). Every
+output is drawn by the same code whatever N is, so the bytes do not depend on it, and
+results come back in the order the specs were given, so neither do the messages.
 """
 
 from __future__ import annotations

@@ -5,9 +5,11 @@ layers, and `--torch MODULE:FACTORY` runs user code only because it is asked to.
 from __future__ import annotations
 
 import os
+import warnings
 
 import pytest
 
+from cnndiagram.catalog import lookup_kind
 from cnndiagram.engine.analysis import analyze
 from cnndiagram.errors import ModelWarning
 from cnndiagram.ir import BlockKind
@@ -103,6 +105,20 @@ def test_cli_imports_the_factory_only_when_asked() -> None:
     assert "= 217,706" in result.stdout
     missing = cli("summary", "--torch", "torch_models:seed", env=env)
     assert missing.returncode == 2 and "--torch needs --input" in missing.stderr
+
+
+def test_relu6_is_the_catalogues_or_an_opaque_layer_until_it_has_one() -> None:
+    module = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 8, 3), torch.nn.ReLU6(), torch.nn.Hardsigmoid(), torch.nn.Flatten()
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ModelWarning)
+        result = analyze(from_torch(module, (3, 8, 8)))
+    kinds = [r.kind for r in result.layers[2:4]]
+    expected = [k if lookup_kind(k) is not None else "opaque" for k in ("relu6", "hardsigmoid")]
+    assert kinds == expected
+    assert result.total_params == sum(p.numel() for p in module.parameters())
+    assert result.output_shape == (8 * 6 * 6,)
 
 
 def test_module_paths_are_blocks_and_residual_modules_are_residual_blocks() -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import operator
 from typing import Any
 
+from cnndiagram.catalog import lookup_kind
 from cnndiagram.errors import MissingDependencyError, SpecError
 from cnndiagram.ir import Input, Layer, Network
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
@@ -215,7 +216,7 @@ class _Reader:
             self.add(node, "adaptiveavgpool", where, list(x), out=_pair(sub.output_size))
         elif cls in ("AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"):
             self.add(node, "adaptivemaxpool", where, list(x), out=_pair(sub.output_size))
-        elif cls in ACTIVATION_MODULES:
+        elif cls in ACTIVATION_MODULES and lookup_kind(ACTIVATION_MODULES[cls]) is not None:
             self.add(node, ACTIVATION_MODULES[cls], where, list(x))
         elif cls == "LeakyReLU":
             self.add(node, "leakyrelu", where, list(x), slope=sub.negative_slope)
@@ -290,7 +291,9 @@ class _Reader:
             # computed from the input's, so the trace's shape is the target.
             self.add(node, "reshape", where, args[:1], shape=self.traced(node, where))
             return
-        if name in ACTIVATION_FUNCTIONS:
+        # An activation the catalogue has no kind for yet (relu6, hardsigmoid, mish) is
+        # left to the opaque layer below, with its traced shape and no parameters.
+        if name in ACTIVATION_FUNCTIONS and lookup_kind(ACTIVATION_FUNCTIONS[name]) is not None:
             self.add(node, ACTIVATION_FUNCTIONS[name], where, args[:1])
             return
         if name in ("dropout", "contiguous"):

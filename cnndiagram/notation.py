@@ -19,8 +19,11 @@ TIMES = {"ascii": "x", "unicode": "\u00d7"}
 
 
 def format_shape(shape: tuple[int, ...], channels_last: bool = False, unicode: bool = False) -> str:
-    times = TIMES["unicode" if unicode else "ascii"]
-    return times.join(str(d) for d in display_shape(shape, channels_last))
+    """`32x24x24`; typeset (`unicode`) with `×` and digits grouped as every other number on a
+    figure (`4 096`, `1 024×14×14`)."""
+    if not unicode:
+        return "x".join(str(d) for d in display_shape(shape, channels_last))
+    return TIMES["unicode"].join(format_count(d, True) for d in display_shape(shape, channels_last))
 
 
 def format_count(value: int, unicode: bool = False) -> str:
@@ -51,6 +54,8 @@ def _head(kind: Kind, args: dict[str, ArgValue], rank: int, unicode: bool) -> st
         return f"{label.head} {value:g}"
     if arg.type in (ArgType.AXES, ArgType.AXES0):
         return f"{label.head} {_axes(value, rank, unicode)}"
+    if unicode and isinstance(value, int) and not isinstance(value, bool):
+        return f"{label.head} {format_count(value, True)}"
     return f"{label.head} {value}"
 
 
@@ -64,7 +69,11 @@ def describe(layer: Layer, rank: int, unicode: bool = False, brief: bool = False
     parts: list[str] = []
     head = _head(kind, args, rank, unicode)
     if "filters" in args:
-        parts.append(str(args["filters"]))
+        filters = args["filters"]
+        if unicode and isinstance(filters, int) and not isinstance(filters, bool):
+            parts.append(format_count(filters, True))
+        else:
+            parts.append(str(filters))
     for key in ("stride", "pad", "dilation", "groups", "depth_multiplier", "output_pad"):
         if key not in args or args[key] == defaults.get(key):
             continue

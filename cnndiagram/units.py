@@ -267,7 +267,7 @@ def _block_name(block: Block) -> str | None:
     return None
 
 
-def _generated(result: LayerResult) -> bool:
+def generated_name(result: LayerResult) -> bool:
     """Whether the layer's name looks like one the spec reader made up (`conv12`)."""
     return re.fullmatch(re.escape(result.kind) + r"\d*", result.name) is not None
 
@@ -276,7 +276,7 @@ def _stage_name(group: list[LayerResult]) -> str | None:
     """A stage of plain layers is named by its first layer when that is the only layer the
     user named (`transition1: N -> relu -> conv(128, 1) -> avgpool(2)`); a stage whose
     layers all have names of their own (VGG's conv1_1, conv1_2, pool1) gets a generated one."""
-    named = [result for result in group if not _generated(result)]
+    named = [result for result in group if not generated_name(result)]
     return group[0].name if len(named) == 1 and named[0] is group[0] else None
 
 

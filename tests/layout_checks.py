@@ -77,3 +77,51 @@ def problems(scene: Scene) -> list[str]:
                     found.append(f"a line of {group_b} crosses text {a.text!r} ({group_a})")
                     break
     return found
+
+
+def _near(point: tuple[float, float], box: tuple[float, float, float, float], pad: float) -> bool:
+    return box[0] - pad <= point[0] <= box[2] + pad and box[1] - pad <= point[1] <= box[3] + pad
+
+
+def _segments_cross(
+    a: tuple[tuple[float, float], tuple[float, float]],
+    b: tuple[tuple[float, float], tuple[float, float]],
+) -> bool:
+    """Proper crossing of two segments (touching ends do not count)."""
+
+    def side(p: tuple[float, float], q: tuple[float, float], r: tuple[float, float]) -> float:
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+
+    (p1, p2), (q1, q2) = a, b
+    d1, d2 = side(q1, q2, p1), side(q1, q2, p2)
+    d3, d4 = side(p1, p2, q1), side(p1, p2, q2)
+    return d1 * d2 < -1e-6 and d3 * d4 < -1e-6
+
+
+def crossings(scene: Scene, kernel: str) -> list[str]:
+    """Lines that cross a block (any polygon: cuboid faces, merge nodes, kernel windows) or a
+    kernel projection line (stroke `kernel`) that they do not start or end at."""
+    found = []
+    items = walk(scene.items)
+    shapes = [(group, bounds(item)) for group, item in items if isinstance(item, Polygon)]
+    lines = [(group, item) for group, item in items if isinstance(item, Line)]
+    wedges = [
+        (group, (p, q))
+        for group, item in lines
+        if item.stroke == kernel
+        for p, q in zip(item.points, item.points[1:])
+    ]
+    for group, line in lines:
+        if line.stroke == kernel or group == "legend":
+            continue
+        ends = (line.points[0], line.points[-1])
+        for p, q in zip(line.points, line.points[1:]):
+            for other, box in shapes:
+                if other == "legend" or any(_near(end, box, 3.0) for end in ends):
+                    continue
+                if _segment_hits_box(p, q, box):
+                    found.append(f"a line of {group} crosses a shape of {other} at {box}")
+            for other, wedge in wedges:
+                if _segments_cross((p, q), wedge):
+                    found.append(f"a line of {group} crosses a kernel window line of {other}")
+    return found

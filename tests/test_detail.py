@@ -13,13 +13,15 @@ from cnndiagram import Diagram
 from cnndiagram.engine.analysis import Analysis, analyze
 from cnndiagram.errors import ShapeError
 from cnndiagram.layout.detail import CANVAS_HEIGHT, CANVAS_WIDTH
-from cnndiagram.layout.scene import Text, walk
+from cnndiagram.layout.feeds import LINK_STYLES
+from cnndiagram.layout.scene import Line, Text, walk
+from cnndiagram.layout.theme import THEMES
 from cnndiagram.loading import load_network
 from cnndiagram.options import PAGES, Detail
 from cnndiagram.units import repetition_sum, sources, unit_params, units
 
 from conftest import SAMPLES, cli, run
-from layout_checks import problems
+from layout_checks import crossings, problems
 from strategies import dag_spec_text
 
 SPECS = sorted(p for p in SAMPLES.iterdir() if p.suffix in {".cnn", ".yaml", ".toml", ".json"})
@@ -199,3 +201,24 @@ def test_detail_is_a_checked_option() -> None:
     result = cli("render", "samples/seed.cnn", "--detail", "bricks", "-o", "-")
     assert result.returncode == 2
     assert "'layers', 'blocks', 'stages', 'auto'" in result.stderr
+
+
+ROUTED = ["resnet18.cnn", "resnet50.cnn", "inception.cnn", "unet.cnn", "densenet121.cnn"]
+
+
+@pytest.mark.parametrize("level", LEVELS, ids=str)
+@pytest.mark.parametrize("name", ROUTED)
+def test_no_line_crosses_a_block_or_a_kernel_window(name: str, level: Detail) -> None:
+    diagram = Diagram(SAMPLES / name, detail=level, max_width=1600, totals=False)
+    assert crossings(diagram.scene, THEMES[diagram.options.theme].kernel) == []
+
+
+def test_skips_are_drawn_by_what_they_join_and_the_legend_says_how() -> None:
+    scene = Diagram(SAMPLES / "densenet121.cnn", detail="layers", max_width=1600).scene
+    dashes = {item.dash for _, item in walk(scene.items) if isinstance(item, Line)}
+    assert LINK_STYLES["concat"][1] in dashes
+    legend = [t.text for g, t in walk(scene.items) if g == "legend" and isinstance(t, Text)]
+    assert "concatenated" in legend
+    residual = Diagram(SAMPLES / "resnet18.cnn", detail="layers").scene
+    legend = [t.text for g, t in walk(residual.items) if g == "legend" and isinstance(t, Text)]
+    assert "skip into a sum" in legend and "concatenated" not in legend

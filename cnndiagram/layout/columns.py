@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from cnndiagram.catalog import KINDS, Category
+from cnndiagram.catalog import ACTIVATION_LABELS, KINDS, Category
 from cnndiagram.engine.analysis import Analysis, LayerResult
 from cnndiagram.engine.formulas import group_digits
 from cnndiagram.ir import Block
 from cnndiagram.layout.text import TYPEFACES, Typeface, clean
 from cnndiagram.notation import describe, format_shape, size_lines
 from cnndiagram.options import Detail, FigureOptions
-from cnndiagram.units import Unit, unit_params, units
+from cnndiagram.units import Unit, generated_name, unit_params, units
 
 
 class Column(NamedTuple):
@@ -184,6 +184,8 @@ def _layer_columns(
             and len(result.inputs) == 1
             and result.inputs[0] == last.members[-1]
             and readers.get(result.inputs[0], 0) == 1
+            and generated_name(result)  # a layer the user named stays in sight
+            and (KINDS[last.result.kind].junction is None or result.kind in ACTIVATION_LABELS)
         ):
             columns[-1] = _fold(analysis, last, result, face)
             column_of[result.name] = len(columns) - 1

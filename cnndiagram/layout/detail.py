@@ -72,6 +72,8 @@ def _attempt(analysis: Analysis, options: FigureOptions, draw: Draw, *, final: b
         return Choice(scene, None, options.detail, True)  # a graph is as tall as it needs
     if _on_canvas(scene) or options.max_width is not None:
         return Choice(scene, None, options.detail, _on_canvas(scene) or final)
+    if not final and scene.width * scene.height > CANVAS_WIDTH * CANVAS_HEIGHT:
+        return Choice(scene, None, options.detail, fits=False)  # rows only add to the area
     wrapped = draw(analysis, options._replace(max_width=CANVAS_WIDTH))
     return Choice(wrapped, None, options.detail, _on_canvas(wrapped))
 

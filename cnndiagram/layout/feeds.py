@@ -6,6 +6,10 @@ Where the source stands in the plan decides how a line runs:
 - `_skip_from_above`: a longer edge from the band above, branching off the connector in
   the left margin and running over the blocks at its arc level;
 - `_arc`: an edge spanning two ranks or more within a band, over the blocks at its level;
+- `_rejoin`: from a lane below back up into the column it merges with (a projection
+  shortcut into its (+), a branch into its concatenation), along its own lane and up the
+  gap just before that column, arriving from below on a connector of its own, so it never
+  crosses the blocks, kernel windows and text of the lanes above;
 - `_elbow`: to the next rank in another lane, through the gap between the two;
 - `_next`: to the next rank in the same lane, a straight arrow or, from one cuboid to
   another, the window of the kernel projected onto the output block.
@@ -23,6 +27,19 @@ from cnndiagram.layout.scene import Line, Primitive
 from cnndiagram.layout.theme import Theme
 
 Point = tuple[float, float]
+
+#: Lines into one column that run side by side stay this far apart (units), so they read as
+#: separate lines (GoogLeNet's four branches into one concatenation).
+SPACING = 4.0
+
+#: How a line that skips ranks or rejoins from a lane below is drawn, by the kind of layer it
+#: runs into: a residual's sum, a concatenation, a gate (squeeze-and-excitation, attention).
+#: Solid, dashed and dotted survive greyscale printing; the legend names each one present.
+LINK_STYLES: dict[str, tuple[str, tuple[float, ...]]] = {
+    "add": ("skip into a sum", ()),
+    "concat": ("concatenated", (5.0, 3.0)),
+    "multiply": ("gate", (1.2, 2.4)),
+}
 
 
 class Cell(NamedTuple):
@@ -87,6 +104,8 @@ class Feeds(NamedTuple):
             first_mid = min(c.mid for i, c in cells.items() if where.rank[i] >= first_rank)
             return [self._skip_from_above(edge, band, first_mid)]
         if where.rank[edge.target] - where.rank[edge.source] > 1:
+            if where.lane[edge.source] > where.lane[edge.target] and self._lane_free(edge):
+                return [self._rejoin(edge)]
             return [self._arc(edge, band)]
         if where.lane[edge.source] != where.lane[edge.target]:
             return [self._elbow(edge)]
@@ -114,7 +133,8 @@ class Feeds(NamedTuple):
         """`first_mid`: the midline of the band's first rank, where the connector comes in."""
         margin = self.m.margin / 2
         arc_y = self._arc_y(edge, band)
-        return self._arrow(((margin, first_mid), (margin, arc_y), *self._arrival(edge, arc_y)))
+        points = ((margin, first_mid), (margin, arc_y), *self._arrival(edge, arc_y))
+        return self._arrow(points, self._dash(edge))
 
     def _arc(self, edge: Edge, band: Band) -> Line:
         arc_y = self._arc_y(edge, band)
@@ -123,7 +143,29 @@ class Feeds(NamedTuple):
             if self.where.lane[edge.source] == self._region(edge)
             else (self._start(edge), (self._gap_x(edge), edge.src.mid))
         )
-        return self._arrow((*first, (first[-1][0], arc_y), *self._arrival(edge, arc_y)))
+        points = (*first, (first[-1][0], arc_y), *self._arrival(edge, arc_y))
+        return self._arrow(points, self._dash(edge))
+
+    def _lane_free(self, edge: Edge) -> bool:
+        """No column stands in the source's lane between the two ends."""
+        where = self.where
+        lane, low, high = where.lane[edge.source], where.rank[edge.source], where.rank[edge.target]
+        return not any(
+            where.lane[i] == lane and low < where.rank[i] < high for i in range(len(self.columns))
+        )
+
+    def _rejoin(self, edge: Edge) -> Line:
+        cell, block = edge.dst, self.blocks[edge.target]
+        up_x = cell.slot_left - self.m.gap / 2 + self._spread(edge)
+        if block.ox == 0 and block.w == block.h:  # a circled merge node: its lower left
+            radius = block.w / 2
+            end = (cell.centre - 0.72 * radius, cell.mid + 0.72 * radius)
+            below = cell.mid + radius + 0.35 * self.m.f
+            points = ((up_x, below), (end[0] - 1.0, end[1] + 1.0))
+        else:  # a block: the lower half of its front face
+            y = cell.mid + block.h / 4
+            points = ((up_x, y), (cell.left - 2.0, y))
+        return self._arrow((self._start(edge), (up_x, edge.src.mid), *points), self._dash(edge))
 
     def _elbow(self, edge: Edge) -> Line:
         gap_x = self._gap_x(edge)
@@ -157,8 +199,12 @@ class Feeds(NamedTuple):
 
     # -- shared geometry -------------------------------------------------------------------------
 
-    def _arrow(self, points: tuple[Point, ...]) -> Line:
-        return Line(points, self.theme.arrow, 0.9, arrow=True)
+    def _arrow(self, points: tuple[Point, ...], dash: tuple[float, ...] = ()) -> Line:
+        return Line(points, self.theme.arrow, 0.9, arrow=True, dash=dash)
+
+    def _dash(self, edge: Edge) -> tuple[float, ...]:
+        style = LINK_STYLES.get(self.columns[edge.target].result.kind)
+        return style[1] if style is not None else ()
 
     def _start(self, edge: Edge) -> Point:
         """Just right of the source block, where a line leaves it."""
@@ -170,7 +216,17 @@ class Feeds(NamedTuple):
 
     def _gap_x(self, edge: Edge) -> float:
         """Where a line turns in the gap after the source's slot, spread apart per input."""
-        return edge.src.slot_right - self.m.gap / 2 + 2.5 * edge.number
+        return edge.src.slot_right - self.m.gap / 2 + self._spread(edge)
+
+    def _spread(self, edge: Edge) -> float:
+        """How far from the middle of a gap this input's vertical runs: the inputs of one
+        column side by side, `SPACING` apart (closer if the gap is too narrow for them),
+        centred in the gap so that none reaches into a column's text."""
+        count = len(self.columns[edge.target].sources)
+        if count < 2:
+            return 0.0
+        step = min(SPACING, (self.m.gap - 4.0) / (count - 1))
+        return step * (edge.number - (count - 1) / 2)
 
     def _region(self, edge: Edge) -> int:
         return self.where.regions[(edge.source, edge.target)]
@@ -187,5 +243,5 @@ class Feeds(NamedTuple):
         if self.where.lane[edge.target] == self._region(edge):
             end = _top(cell, block) if block.ox else (cell.centre, cell.mid - block.h / 2)
             return ((end[0], arc_y), (end[0], end[1] - 1.5))
-        into = cell.slot_left - self.m.gap / 2 - 2.5 * edge.number
+        into = cell.slot_left - self.m.gap / 2 + self._spread(edge)
         return ((into, arc_y), (into, cell.mid), self._entry(edge))

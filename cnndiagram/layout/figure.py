@@ -20,7 +20,7 @@ from typing import NamedTuple
 from cnndiagram.engine.analysis import Analysis
 from cnndiagram.layout.blocks import MERGE_NODES, Block, block_for, cuboid, merge_node
 from cnndiagram.layout.columns import Column, build_columns
-from cnndiagram.layout.feeds import Band, Cell, Feeds
+from cnndiagram.layout.feeds import LINK_STYLES, Band, Cell, Feeds
 from cnndiagram.layout.footer import legend, totals
 from cnndiagram.layout.measure import (
     Metrics,
@@ -266,9 +266,24 @@ def _totals(
     return Group("totals", tuple(footer)), y, content_width
 
 
+def _links(sheet: Sheet) -> list[tuple[str, tuple[float, ...]]]:
+    """The styles of the skipping and rejoining lines the figure draws, for the legend."""
+    where = sheet.where
+    kinds = {
+        sheet.columns[target].result.kind
+        for target, column in enumerate(sheet.columns)
+        for source in column.sources
+        if where.rank[target] - where.rank[source] > 1
+        or where.first_of[where.rank[source]] != where.first_of[where.rank[target]]
+    }
+    return [style for kind, style in LINK_STYLES.items() if kind in kinds]
+
+
 def _legend(sheet: Sheet, y: float, content_width: float) -> tuple[Group, float, float]:
     """The colour key at `y`; the y below it and the content width grown to fit it."""
     m, f = sheet.m, sheet.m.f
-    key, y = legend(sheet.columns, sheet.theme, sheet.texts, m, y, max(content_width, 20 * f))
+    key, y = legend(
+        sheet.columns, sheet.theme, sheet.texts, m, y, max(content_width, 20 * f), _links(sheet)
+    )
     right = max(item.box()[2] for item in key if isinstance(item, Text))
     return Group("legend", tuple(key)), y, max(content_width, right - m.margin)

@@ -72,6 +72,9 @@ class Diagram:
         self.fit: Fit | None = None
         #: The level of detail drawn (`auto` resolved; set when the scene is laid out).
         self.detail: Detail = self.options.detail
+        #: The font size the figure was drawn at to keep within `max_width`, if it had to be
+        #: smaller than asked (set when the scene is laid out).
+        self.narrowed: float | None = None
         self._inline: Diagram | None = None  # the notebook's slide-sized figure, made once
 
     @property
@@ -87,6 +90,7 @@ class Diagram:
 
             choice = draw_at_detail(self.analysis, self.options, draw)
             self._scene, self.fit, self.detail = choice.scene, choice.fit, choice.detail
+            self.narrowed = choice.font_size
         return self._scene
 
     def to_bytes(self, fmt: str, **output: Any) -> bytes:

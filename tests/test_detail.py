@@ -222,3 +222,24 @@ def test_skips_are_drawn_by_what_they_join_and_the_legend_says_how() -> None:
     residual = Diagram(SAMPLES / "resnet18.cnn", detail="layers").scene
     legend = [t.text for g, t in walk(residual.items) if g == "legend" and isinstance(t, Text)]
     assert "skip into a sum" in legend and "concatenated" not in legend
+
+
+@pytest.mark.parametrize("width", [300, 500])
+@pytest.mark.parametrize("level", ["layers", "auto"])
+@pytest.mark.parametrize("name", ["seed.cnn", "alexnet.cnn", "resnet50.cnn", "inception.cnn"])
+def test_max_width_is_a_hard_bound(name: str, level: str, width: int) -> None:
+    """Where rows cannot be cut narrow enough (a residual block, a wide label), the text is
+    set smaller, and the figure says so."""
+    diagram = Diagram(SAMPLES / name, max_width=width, detail=level, collapse=True)
+    scene = diagram.scene
+    assert scene.width <= width
+    assert problems(scene) == []
+    one_row = Diagram(SAMPLES / name, detail=diagram.detail, collapse=True).scene
+    if one_row.width <= width:
+        assert diagram.narrowed is None
+
+
+def test_a_narrowed_figure_is_noted(tmp_path: object) -> None:
+    result = cli("render", "samples/resnet18.cnn", "--max-width", "300", "-o", f"{tmp_path}/r.svg")
+    assert result.returncode == 0
+    assert "to keep within --max-width 300" in result.stderr

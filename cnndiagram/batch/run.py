@@ -137,12 +137,22 @@ def render_job(job: Job, settings: Settings) -> Outcome:
 
 
 def detail_note(diagram: Diagram) -> str | None:
-    """Which level `--detail auto` drew, when it is not every layer."""
-    if diagram.options.detail != "auto" or diagram.detail == "layers":
-        return None
-    page = diagram.options.page
-    where = f"the {page.name} page" if page is not None else "the default canvas"
-    return f"drawn at --detail {diagram.detail}: a finer level does not fit {where}"
+    """Which level `--detail auto` drew, when it is not every layer, and the smaller text a
+    figure needed to keep within `--max-width`."""
+    said = []
+    options = diagram.options
+    if options.detail == "auto" and diagram.detail != "layers":
+        page = options.page
+        where = f"the {page.name} page" if page is not None else "the default canvas"
+        if page is None and options.max_width is not None:
+            where = f"--max-width {options.max_width:g}"
+        said.append(f"drawn at --detail {diagram.detail}: a finer level does not fit {where}")
+    if diagram.narrowed is not None and options.max_width is not None:
+        said.append(
+            f"text set at {diagram.narrowed:.1f} instead of {options.font_size:g} to keep "
+            f"within --max-width {options.max_width:g}"
+        )
+    return "; ".join(said) or None
 
 
 def fit_warning(diagram: Diagram) -> str | None:

@@ -34,10 +34,30 @@ class Choice(NamedTuple):
     fit: Fit | None  # how it was fitted to the page; None without a page
     detail: Detail  # the level drawn
     fits: bool
+    #: The font size the figure was drawn at, when smaller than asked so that it keeps
+    #: within `--max-width` (a band that cannot be cut, a wide label); else None.
+    font_size: float | None = None
 
 
 def draw_at_detail(analysis: Analysis, options: FigureOptions, draw: Draw) -> Choice:
-    """The figure at `options.detail`, `auto` resolved; fitted to `options.page` if given."""
+    """The figure at `options.detail`, `auto` resolved; fitted to `options.page` if given;
+    never wider than `options.max_width`."""
+    choice = _choose(analysis, options, draw)
+    limit = options.max_width
+    if limit is None or options.page is not None or options.style == Style.GRAPH:
+        return choice
+    scene, size = choice.scene, options.font_size
+    for _ in range(8):  # the width is nearly proportional to the font size: a few steps
+        if scene.width <= limit + 1e-6:
+            break
+        size *= limit / scene.width * 0.995
+        scene = draw(analysis, options._replace(detail=choice.detail, font_size=size))
+    if size == options.font_size:
+        return choice
+    return choice._replace(scene=scene, font_size=size)
+
+
+def _choose(analysis: Analysis, options: FigureOptions, draw: Draw) -> Choice:
     if options.detail != Detail.AUTO:
         return _attempt(analysis, options, draw, final=True)
     tried: list[int] = []
@@ -70,8 +90,11 @@ def _attempt(analysis: Analysis, options: FigureOptions, draw: Draw, *, final: b
     scene = draw(analysis, options)
     if options.style == Style.GRAPH:
         return Choice(scene, None, options.detail, True)  # a graph is as tall as it needs
-    if _on_canvas(scene) or options.max_width is not None:
-        return Choice(scene, None, options.detail, _on_canvas(scene) or final)
+    if options.max_width is not None:
+        fits = scene.width <= options.max_width + 1e-6 and scene.height <= CANVAS_HEIGHT
+        return Choice(scene, None, options.detail, fits or final)
+    if _on_canvas(scene):
+        return Choice(scene, None, options.detail, True)
     if not final and scene.width * scene.height > CANVAS_WIDTH * CANVAS_HEIGHT:
         return Choice(scene, None, options.detail, fits=False)  # rows only add to the area
     wrapped = draw(analysis, options._replace(max_width=CANVAS_WIDTH))

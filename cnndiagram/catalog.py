@@ -30,12 +30,16 @@ class ArgType(enum.Enum):
     RESHAPE = "a shape such as 32x7x7 (one dimension may be -1)"
     RATE = "a number in [0, 1)"
     NUMBER = "a finite number"
+    POSITIVE = "a positive finite number"
+    SCALE = "a positive number or per-axis values such as 2x1.5"
+    MOMENTUM = "a number in [0, 1], or null for a cumulative average"
     BOOL = "true or false"
     CHOICE = "one of the listed words"
 
 
 ACTIVATIONS = (
     "relu",
+    "relu6",
     "leakyrelu",
     "elu",
     "selu",
@@ -46,12 +50,15 @@ ACTIVATIONS = (
     "softmax",
     "softplus",
     "hardswish",
+    "hardsigmoid",
+    "mish",
     "linear",
 )
 
 #: How activations are written in labels: an activation kind's head, or an `act` argument.
 ACTIVATION_LABELS = {
     "relu": "ReLU",
+    "relu6": "ReLU6",
     "leakyrelu": "LeakyReLU",
     "elu": "ELU",
     "selu": "SELU",
@@ -62,10 +69,19 @@ ACTIVATION_LABELS = {
     "softmax": "softmax",
     "softplus": "softplus",
     "hardswish": "hard-swish",
+    "hardsigmoid": "hard-sigmoid",
+    "mish": "Mish",
     "linear": "linear",
 }
 
-_ACT_ALIASES = {"swish": "silu", "leaky_relu": "leakyrelu", "identity": "linear", "none": "linear"}
+_ACT_ALIASES = {
+    "swish": "silu",
+    "leaky_relu": "leakyrelu",
+    "identity": "linear",
+    "none": "linear",
+    "hard_swish": "hardswish",
+    "hard_sigmoid": "hardsigmoid",
+}
 
 
 class Arg(NamedTuple):
@@ -300,10 +316,16 @@ _CONV_FLAGS = (*_PAD_FLAGS, ("nobias", "bias", False), ("frozen", "trainable", F
 _POOL_SIZE = Arg(
     "size", ArgType.AXES, required=True, positional=True, aliases=("pool_size", "kernel", "k")
 )
-_POOL_STRIDE = Arg("stride", ArgType.AXES, None, aliases=("strides", "s"))
+# Positional after the window, as in PyTorch's MaxPool2d(kernel_size, stride, padding).
+_POOL_STRIDE = Arg("stride", ArgType.AXES, None, positional=True, aliases=("strides", "s"))
+_POOL_PAD = Arg("pad", ArgType.PADDING, 0, positional=True, aliases=("padding", "p"))
 _CEIL = Arg("ceil", ArgType.BOOL, False, aliases=("ceil_mode",))
 _AFFINE = Arg("affine", ArgType.BOOL, True, aliases=("elementwise_affine",))
 _NORM_FLAGS = (("frozen", "trainable", False),)
+# Accepted as PyTorch writes them (BatchNorm2d(64, eps=1e-3, momentum=0.01)); they change no
+# count and no shape, so labels never show them. Defaults are PyTorch's.
+_EPS = Arg("eps", ArgType.POSITIVE, 1e-5, aliases=("epsilon",))
+_MOMENTUM = Arg("momentum", ArgType.MOMENTUM, 0.1)
 _UNITS = Arg("units", ArgType.POS_INT, required=True, positional=True, aliases=("out_features",))
 
 _C = Category
@@ -536,7 +558,7 @@ _KINDS: tuple[Kind, ...] = (
     ),
     _pool(
         "maxpool",
-        (_POOL_SIZE, _POOL_STRIDE, _PAD, _DILATION, _CEIL),
+        (_POOL_SIZE, _POOL_STRIDE, _POOL_PAD, _DILATION, _CEIL),
         (
             "P",
             "maxpool1d",
@@ -551,7 +573,7 @@ _KINDS: tuple[Kind, ...] = (
     ),
     _pool(
         "avgpool",
-        (_POOL_SIZE, _POOL_STRIDE, _PAD, _CEIL),
+        (_POOL_SIZE, _POOL_STRIDE, _POOL_PAD, _CEIL),
         (
             "avgpool1d",
             "avgpool2d",
@@ -628,6 +650,8 @@ _KINDS: tuple[Kind, ...] = (
         (
             _AFFINE,
             Arg("running_stats", ArgType.BOOL, True, aliases=("track_running_stats",)),
+            _EPS,
+            _MOMENTUM,
             _TRAINABLE,
         ),
         ("N", "bn", "batchnorm1d", "batchnorm2d", "batchnorm3d", "batchnormalization"),
@@ -646,6 +670,8 @@ _KINDS: tuple[Kind, ...] = (
                 aliases=("num_groups", "g"),
             ),
             _AFFINE,
+            _EPS,
+            _MOMENTUM,
             _TRAINABLE,
         ),
         ("gn", "groupnormalization"),
@@ -659,6 +685,8 @@ _KINDS: tuple[Kind, ...] = (
             Arg("over", ArgType.CHOICE, "all", choices=("all", "channels")),
             _AFFINE,
             _BIAS,
+            _EPS,
+            _MOMENTUM,
             _TRAINABLE,
         ),
         ("ln", "layernormalization"),
@@ -672,6 +700,8 @@ _KINDS: tuple[Kind, ...] = (
         (
             Arg("affine", ArgType.BOOL, False),
             Arg("running_stats", ArgType.BOOL, False, aliases=("track_running_stats",)),
+            _EPS,
+            _MOMENTUM,
             _TRAINABLE,
         ),
         ("instancenorm1d", "instancenorm2d", "instancenorm3d"),
@@ -693,7 +723,13 @@ _KINDS: tuple[Kind, ...] = (
     ),
     Kind(
         "prelu",
-        (Arg("channelwise", ArgType.BOOL, False), _TRAINABLE),
+        (
+            # PyTorch's PReLU(num_parameters): 1, or one slope per channel; None: 1, or the
+            # channels with channelwise=true.
+            Arg("n", ArgType.POS_INT, None, positional=True, aliases=("num_parameters",)),
+            Arg("channelwise", ArgType.BOOL, False),
+            _TRAINABLE,
+        ),
         summary="parametric ReLU",
         example="prelu",
         category=_C.NORM_ACT,
@@ -727,15 +763,42 @@ _KINDS: tuple[Kind, ...] = (
             ("tanh", ()),
             ("softmax", ()),
             ("softplus", ()),
-            ("hardswish", ()),
+            ("hardswish", ("hard_swish",)),
+            ("relu6", ()),
+            ("hardsigmoid", ("hard_sigmoid",)),
+            ("mish", ()),
         )
+    ),
+    Kind(
+        "chunk",
+        (
+            Arg("chunks", ArgType.POS_INT, required=True, positional=True, aliases=("n",)),
+            Arg("index", ArgType.NONNEG_INT, required=True, positional=True, aliases=("i",)),
+        ),
+        summary="the index-th of n equal slices along the channels (torch.chunk)",
+        example="chunk(2, 0)",
+        category=_C.RESHAPING,
+        letter="K",
+        folds=False,
+        label=Label("chunk", "chunks"),
+    ),
+    Kind(
+        "channelshuffle",
+        (Arg("groups", ArgType.POS_INT, required=True, positional=True, aliases=("g",)),),
+        summary="channel shuffle: channels regrouped across groups (nn.ChannelShuffle)",
+        example="channelshuffle(2)",
+        category=_C.RESHAPING,
+        letter="X",
+        folds=False,
+        label=Label("channelshuffle", "groups"),
+        aliases=("shuffle",),
     ),
     Kind(
         "upsample",
         (
             Arg(
                 "scale",
-                ArgType.AXES,
+                ArgType.SCALE,
                 required=True,
                 positional=True,
                 aliases=("scale_factor", "size"),

@@ -35,8 +35,9 @@ def format_count(value: int, unicode: bool = False) -> str:
 def _axes(value: ArgValue, rank: int, unicode: bool) -> str:
     times = TIMES["unicode" if unicode else "ascii"]
     if isinstance(value, tuple):
-        return times.join(str(v) for v in value)
-    return times.join([str(value)] * max(rank, 1))
+        return times.join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+    shown = f"{value:g}" if isinstance(value, float) else str(value)
+    return times.join([shown] * max(rank, 1))
 
 
 def _head(kind: Kind, args: dict[str, ArgValue], rank: int, unicode: bool) -> str:
@@ -47,12 +48,12 @@ def _head(kind: Kind, args: dict[str, ArgValue], rank: int, unicode: bool) -> st
     value = args[label.arg]
     arg = kind.arg(label.arg)
     assert arg is not None, f"{kind.name}'s label shows '{label.arg}', which it does not take"
-    if label.factor and unicode and isinstance(value, int):
-        return f"{label.head} \u00d7{value}"
+    if label.factor and unicode and isinstance(value, (int, float)):
+        return f"{label.head} \u00d7{value:g}"
     if arg.type in (ArgType.RATE, ArgType.NUMBER):
         assert isinstance(value, (int, float))
         return f"{label.head} {value:g}"
-    if arg.type in (ArgType.AXES, ArgType.AXES0):
+    if arg.type in (ArgType.AXES, ArgType.AXES0, ArgType.SCALE):
         return f"{label.head} {_axes(value, rank, unicode)}"
     if unicode and isinstance(value, int) and not isinstance(value, bool):
         return f"{label.head} {format_count(value, True)}"
@@ -75,8 +76,8 @@ def describe(layer: Layer, rank: int, unicode: bool = False, brief: bool = False
         else:
             parts.append(str(filters))
     for key in ("stride", "pad", "dilation", "groups", "depth_multiplier", "output_pad"):
-        if key not in args or args[key] == defaults.get(key):
-            continue
+        if key not in args or args[key] == defaults.get(key) or key == kind.label.arg:
+            continue  # the label's own argument is already in its head (`groupnorm 8`)
         value = args[key]
         if value is None or (key == "stride" and value == args.get("size")):
             continue

@@ -36,6 +36,13 @@ def layer_text(draw: st.DrawFn, rank: int) -> str:
         "globalavgpool",
         "adaptivemaxpool",
         "instancenorm",
+        "relu6",
+        "hardsigmoid",
+        "mish",
+        "chunk",
+        "channelshuffle",
+        "upsample_fractional",
+        "pool_positional",
     ]
     kind = draw(st.sampled_from(kinds))
     if kind == "conv":
@@ -73,9 +80,30 @@ def layer_text(draw: st.DrawFn, rank: int) -> str:
     elif kind == "adaptivemaxpool":
         body = f"adaptivemaxpool({draw(st.integers(1, 3))})"
     elif kind == "prelu":
-        body = draw(st.sampled_from(["prelu", "prelu(channelwise=true)", "prelu(frozen)"]))
+        body = draw(
+            st.sampled_from(["prelu", "prelu(channelwise=true)", "prelu(frozen)", "prelu(1)"])
+        )
     elif kind == "batchnorm":
-        body = draw(st.sampled_from(["batchnorm", "N", "batchnorm(affine=false)", "bn(frozen)"]))
+        body = draw(
+            st.sampled_from(
+                [
+                    "batchnorm",
+                    "N",
+                    "batchnorm(affine=false)",
+                    "bn(frozen)",
+                    "batchnorm(eps=0.001, momentum=0.01)",
+                    "batchnorm(momentum=null)",
+                ]
+            )
+        )
+    elif kind == "chunk":
+        body = draw(st.sampled_from(["chunk(1, 0)", "chunk(2, 0)", "chunk(2, 1)"]))
+    elif kind == "channelshuffle":
+        body = draw(st.sampled_from(["channelshuffle(1)", "channelshuffle(2)"]))
+    elif kind == "upsample_fractional":
+        body = f"upsample({draw(st.sampled_from(['1.5', '2.5', '0.5']))})"
+    elif kind == "pool_positional":
+        body = f"maxpool({draw(st.sampled_from(['2, 1', '3, 2, 1', '2, 2, 0, ceil']))})"
     else:
         body = kind
     return name + body

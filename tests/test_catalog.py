@@ -40,7 +40,7 @@ def test_every_kind_states_every_fact(kind: Kind) -> None:
         assert kind.label.arg in arg_names
     if kind.label.factor:
         shown = kind.arg(str(kind.label.arg))
-        assert shown is not None and shown.type is ArgType.AXES
+        assert shown is not None and shown.type in (ArgType.AXES, ArgType.SCALE)
     if kind.label.short is not None:
         assert kind.folds, "only a folded layer goes by its short name"
     if kind.window is not None:

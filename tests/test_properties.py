@@ -40,7 +40,10 @@ def test_formulas_evaluate_to_their_results(text: str) -> None:
             assert evaluate(formula.expr) == formula.result
             expression, stated = str(formula).split(": ")[-1].rsplit(" = ", 1)
             assert eval(expression, {"floor": math.floor, "ceil": math.ceil}) == int(stated)
-        labelled = [f.result for f in formulas.output if f.label]
+        # spatial axes by their labels; `C` (chunk) states the channels
+        labelled = [f.result for f in formulas.output if f.label and f.label != "C"]
+        channels = [f.result for f in formulas.output if f.label == "C"]
+        assert channels in ([], [result.output_shape[0]])
         if labelled:
             assert labelled == list(result.output_shape[1:])
         if formulas.params is not None:

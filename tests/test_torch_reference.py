@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -58,7 +59,10 @@ def test_layer_matches_pytorch(case: dict) -> None:
     formulas = analysis.formulas(layer)
     for formula in formulas.output:
         assert evaluate(formula.expr) == formula.result
-    shown = [f.result for f in formulas.output]
+    # A channel formula (chunk's `C: 16//2 = 8`) states the first dimension.
+    channel = [f.result for f in formulas.output if f.label == "C"]
+    assert channel in ([], [layer.output_shape[0]])
+    shown = [f.result for f in formulas.output if f.label != "C"]
     if shown and len(shown) == len(layer.output_shape) - 1:
         assert shown == list(layer.output_shape[1:])
     if formulas.params is not None:
@@ -90,3 +94,34 @@ def test_branching_block_matches_pytorch(case: dict) -> None:
     analysis = run(case["spec"])
     assert list(analysis.output_shape) == case["output_shape"]
     assert analysis.trainable_params == case["trainable"]
+
+
+MODERN = json.loads((FIXTURES / "torch_modern.json").read_text())["cases"]
+
+
+def test_modern_fixtures_cover_the_new_layers_and_refusals() -> None:
+    specs = [case["spec"] for case in MODERN]
+    for word in (
+        "relu6",
+        "hardsigmoid",
+        "mish",
+        "chunk(",
+        "channelshuffle(",
+        "prelu(",
+        "lrn(",
+        "eps=",
+        "adaptiveavgpool(",
+    ):
+        assert any(word in spec for spec in specs), word
+    # fractional, per-axis upsampling and a positional pooling stride
+    assert any(re.search(r"upsample\(\d+\.\d+\)", spec) for spec in specs)
+    assert any(re.search(r"upsample\([\d.]+x[\d.]+", spec) for spec in specs)
+    assert any(re.search(r"pool\(\d+, \d+", spec) for spec in specs)
+    refused = [case["spec"] for case in MODERN if "error" in case]
+    for word in ("prelu(", "lrn(", "channelshuffle(", "upsample("):
+        assert any(word in spec for spec in refused), word
+
+
+@pytest.mark.parametrize("case", MODERN, ids=[case["spec"] for case in MODERN])
+def test_modern_layer_matches_pytorch(case: dict) -> None:
+    test_layer_matches_pytorch(case)

@@ -400,6 +400,108 @@ def layer_cases(count: int) -> list[dict[str, Any]]:
     return cases
 
 
+class _Chunk(nn.Module):
+    """`torch.chunk(x, n, dim=1)[index]`: one of n slices along the channels."""
+
+    def __init__(self, chunks: int, index: int) -> None:
+        super().__init__()
+        self.chunks, self.index = chunks, index
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.chunk(x, self.chunks, 1)[self.index]
+
+
+def scale_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+def gen_modern(rank: int) -> Case:
+    """The layers and arguments of modern CNNs: ReLU6, hard-sigmoid, Mish, channel split and
+    shuffle, fractional upsampling, PReLU(n), PyTorch's positional pooling stride and padding,
+    eps and momentum on normalisation, and local response normalisation on a vector."""
+    shape = random_input(rank) if rank else (random.choice([4, 10, 64]),)
+    c = shape[0]
+    choice = random.choice(
+        ["act", "chunk", "shuffle", "upsample", "upsample", "prelu", "pool", "norm", "lrn"]
+    )
+    if rank == 0 or choice == "act":
+        name = random.choice(["relu6", "hardsigmoid", "mish", "hardswish", "lrn", "prelu"])
+        if name == "lrn":
+            return "lrn(3)", shape, lambda: nn.LocalResponseNorm(3)
+        if name == "prelu":
+            n = random.choice([1, c, c + 1])
+            return f"prelu({n})", shape, lambda: nn.PReLU(n)
+        modules = {
+            "relu6": nn.ReLU6,
+            "hardsigmoid": nn.Hardsigmoid,
+            "mish": nn.Mish,
+            "hardswish": nn.Hardswish,
+        }
+        return name, shape, modules[name]
+    if choice == "chunk":
+        n = random.choice([d for d in (1, 2, 3, 4) if c % d == 0])
+        index = random.randrange(n + (1 if random.random() < 0.15 else 0))
+        return f"chunk({n}, {index})", shape, lambda: _Chunk(n, index)
+    if choice == "shuffle":
+        groups = random.choice([1, 2, 3, 4])
+        return f"channelshuffle({groups})", shape, lambda: nn.ChannelShuffle(groups)
+    if choice == "upsample":
+        pick = [0.5, 0.75, 1.25, 1.5, 1.7, 2, 2.5, 3, 1.15, 0.3]
+        scale = tuple(random.choice(pick) for _ in range(rank))
+        if random.random() < 0.5:
+            scale = (scale[0],) * rank
+        text = scale_text(scale[0]) if len(set(scale)) == 1 else "x".join(map(scale_text, scale))
+        factors = tuple(float(v) for v in scale)
+        return f"upsample({text})", shape, lambda: nn.Upsample(scale_factor=factors)
+    if choice == "prelu":
+        n = random.choice([1, c, c + 1 if c > 1 else 2])
+        return f"prelu({n})", shape, lambda: nn.PReLU(n)
+    if choice == "pool":
+        kind = random.choice(["maxpool", "avgpool"])
+        k = random.randint(1, 4)
+        stride = random.randint(1, 3)
+        pad = random.randint(0, 2) if random.random() < 0.5 else None
+        args = f"{k}, {stride}" + ("" if pad is None else f", {pad}")
+        table = {
+            "maxpool": {1: nn.MaxPool1d, 2: nn.MaxPool2d, 3: nn.MaxPool3d},
+            "avgpool": {1: nn.AvgPool1d, 2: nn.AvgPool2d, 3: nn.AvgPool3d},
+        }
+        module = table[kind][rank]
+        return f"{kind}({args})", shape, lambda: module(k, stride, pad or 0)
+    if choice == "norm":
+        eps = random.choice([1e-5, 1e-3, 0.001, 1e-6])
+        momentum = random.choice([0.1, 0.01, 0.9])
+        kind = random.choice(["batchnorm", "instancenorm"])
+        if kind == "batchnorm":
+            module = {1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}[rank]
+            spec = f"batchnorm(eps={eps!r}, momentum={momentum!r})"
+            return spec, shape, lambda: module(c, eps=eps, momentum=momentum)
+        module = {1: nn.InstanceNorm1d, 2: nn.InstanceNorm2d, 3: nn.InstanceNorm3d}[rank]
+        spec = f"instancenorm(affine=true, eps={eps!r}, momentum={momentum!r})"
+        return spec, shape, lambda: module(c, eps=eps, momentum=momentum, affine=True)
+    out = tuple(random.randint(1, 3) for _ in range(rank))
+    adaptive = {1: nn.AdaptiveAvgPool1d, 2: nn.AdaptiveAvgPool2d, 3: nn.AdaptiveAvgPool3d}[rank]
+    return f"adaptiveavgpool({'x'.join(map(str, out))})", shape, lambda: adaptive(out)
+
+
+def modern_cases(count: int) -> list[dict[str, Any]]:
+    random.seed(20261202)
+    cases = []
+    seen = set()
+    while len(cases) < count:
+        spec_layer, shape, build = gen_modern(random.choice([0, 1, 1, 2, 2, 2, 3]))
+        spec = f"input({'x'.join(map(str, shape))}) -> {spec_layer}"
+        if spec in seen:
+            continue
+        seen.add(spec)
+        try:
+            result = measure(shape, build)
+        except IndexError as error:  # torch.chunk(...)[index] past the last slice
+            result = {"error": str(error)}
+        cases.append({"spec": spec, **result})
+    return cases
+
+
 NETWORKS: list[tuple[str, str, tuple[int, ...], Callable[[], nn.Sequential]]] = [
     (
         "seed",
@@ -859,6 +961,11 @@ def main() -> int:
         json.dumps({"torch": torch.__version__, "cases": dags}, indent=1) + "\n"
     )
     print(f"wrote {len(dags)} branching cases ({sum('error' in c for c in dags)} rejected)")
+    modern = modern_cases(300)
+    (OUT / "torch_modern.json").write_text(
+        json.dumps({"torch": torch.__version__, "cases": modern}, indent=1) + "\n"
+    )
+    print(f"wrote {len(modern)} modern-layer cases ({sum('error' in c for c in modern)} rejected)")
     nets = network_cases()
     (OUT / "torch_networks.json").write_text(
         json.dumps({"torch": torch.__version__, "networks": nets}, indent=1) + "\n"

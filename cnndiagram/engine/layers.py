@@ -1,4 +1,4 @@
-"""Engine stage: rules of dense, reshaping, resampling, padding and activation layers.
+"""Engine stage: rules of dense, reshaping, channel, resampling, padding and activation layers.
 
 `dense` and `output` flatten a multi-dimensional input first (Lasagne's `DenseLayer`,
 as in the seed question), so their weights are (prod(input) + 1) * units, written as
@@ -7,12 +7,17 @@ the input's dimensions: (32*5*5 + 1)*256.
 
 from __future__ import annotations
 
+import math
 from math import prod
+from typing import TYPE_CHECKING
 
 from cnndiagram.catalog import ACTIVATIONS
-from cnndiagram.engine.formulas import Expr, add, div, formula, mul, sub
+from cnndiagram.engine.formulas import Expr, add, div, evaluate, floor_div, formula, mul, sub
 from cnndiagram.engine.registry import KEEP, Ctx, Formulas, Op, RfStep, RuleError, register
 from cnndiagram.ir import stored_shape
+
+if TYPE_CHECKING:
+    from fractions import Fraction  # imported when needed: only upsampling uses fractions
 
 
 def _none_rf(ctx: Ctx, out: tuple[int, ...]) -> RfStep:
@@ -125,25 +130,96 @@ register(
 
 # -- identity-shaped layers ---------------------------------------------------------------------
 
+
+def _lrn_shape(ctx: Ctx) -> tuple[int, ...]:
+    # PyTorch's LocalResponseNorm needs a channel axis and at least one more (3D input with
+    # the batch); it refuses a feature vector.
+    ctx.require_spatial()
+    return ctx.shape
+
+
 register("dropout", op=Op(param_rule="no learnable parameters: units are dropped at random"))
-register("lrn", op=Op(param_rule="no learnable parameters: fixed constants"))
+register(
+    "lrn",
+    op=Op(shape=_lrn_shape, param_rule="no learnable parameters: fixed constants"),
+)
 for _name in ACTIVATIONS:
     if _name != "linear":
         register(_name, op=Op(param_rule="no learnable parameters"))
 
 
-def _prelu_params(ctx: Ctx, out: tuple[int, ...]) -> tuple[int, int]:
-    return (ctx.channels if ctx.flag("channelwise") else 1), 0
+def _prelu_count(ctx: Ctx) -> int:
+    """PyTorch's `num_parameters`: 1 (one shared slope) or the channel count; anything else
+    fails in PyTorch's forward pass ("Mismatch of parameter numbers and input channel size")."""
+    count = ctx.args.get("n")
+    channels = ctx.channels
+    if count is None:
+        return channels if ctx.flag("channelwise") else 1
+    assert isinstance(count, int)
+    if ctx.flag("channelwise") and count != channels:
+        raise RuleError(f"channelwise=true means {channels} slopes, but n is {count}")
+    if count not in (1, channels):
+        raise RuleError(
+            f"{count} slopes for {channels} channels: PyTorch's PReLU takes 1 or one per "
+            f"channel ({channels})"
+        )
+    return count
+
+
+def _prelu_shape(ctx: Ctx) -> tuple[int, ...]:
+    _prelu_count(ctx)
+    return ctx.shape
 
 
 register(
     "prelu",
     op=Op(
-        params=_prelu_params,
+        shape=_prelu_shape,
+        params=lambda ctx, out: (_prelu_count(ctx), 0),
+        formulas=lambda ctx, out: Formulas(params=formula(add(_prelu_count(ctx)))),
+        param_rule="one learned slope, or one per channel (n = C, or channelwise=true)",
+    ),
+)
+
+
+# -- channel split and shuffle ------------------------------------------------------------------
+
+
+def _chunk_shape(ctx: Ctx) -> tuple[int, ...]:
+    chunks, index = ctx.integer("chunks"), ctx.integer("index")
+    if index >= chunks:
+        raise RuleError(f"index {index} is not one of the {chunks} chunks (0 to {chunks - 1})")
+    if ctx.channels % chunks:
+        # torch.chunk would make the last slice smaller; the layer is meant as an equal split.
+        raise RuleError(f"{chunks} chunks do not divide the {ctx.channels} channels")
+    return (ctx.channels // chunks, *ctx.spatial)
+
+
+register(
+    "chunk",
+    op=Op(
+        shape=_chunk_shape,
         formulas=lambda ctx, out: Formulas(
-            params=formula(add(ctx.channels if ctx.flag("channelwise") else 1))
+            (formula(div(ctx.channels, ctx.integer("chunks")), "C"),)
         ),
-        param_rule="one learned slope, or one per channel with channelwise=true",
+        rule="C_out = C/n (n must divide C); the spatial size is kept",
+    ),
+)
+
+
+def _shuffle_shape(ctx: Ctx) -> tuple[int, ...]:
+    ctx.require_spatial()  # nn.ChannelShuffle wants at least 3 dimensions with the batch
+    groups = ctx.integer("groups")
+    if ctx.channels % groups:
+        raise RuleError(f"{groups} groups do not divide the {ctx.channels} channels")
+    return ctx.shape
+
+
+register(
+    "channelshuffle",
+    op=Op(
+        shape=_shuffle_shape,
+        rule="the output has the shape of the input: its channels are reordered across groups",
     ),
 )
 
@@ -151,29 +227,72 @@ register(
 # -- upsampling, padding, cropping --------------------------------------------------------------
 
 
+def _scales(ctx: Ctx) -> tuple[int | float, ...]:
+    """The scale factor per spatial axis (one value stands for every axis)."""
+    value = ctx.args["scale"]
+    rank = ctx.require_spatial()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (value,) * rank
+    assert isinstance(value, tuple)
+    if len(value) != rank:
+        shown = "x".join(str(v) for v in value)
+        raise RuleError(
+            f"scale {shown} has {len(value)} values but the input has {rank} spatial "
+            f"dimension{'s' if rank > 1 else ''}"
+        )
+    return tuple(v for v in value if isinstance(v, (int, float)))
+
+
+def _upsampled(n: int, scale: int | float) -> int:
+    """PyTorch's size rule: floor(in*scale), computed as it does, in double precision."""
+    return n * scale if isinstance(scale, int) else math.floor(float(n) * scale)
+
+
 def _upsample_shape(ctx: Ctx) -> tuple[int, ...]:
-    ctx.require_spatial()
-    return (ctx.channels, *(n * s for n, s in zip(ctx.spatial, ctx.axes("scale"))))
+    out = []
+    for axis, (n, s) in enumerate(zip(ctx.spatial, _scales(ctx))):
+        size = _upsampled(n, s)
+        if size < 1:
+            raise RuleError(f"scale {s:g} leaves nothing of the {ctx.axis_name(axis)} of {n}")
+        out.append(size)
+    return (ctx.channels, *out)
+
+
+def _ratio(scale: int | float) -> Fraction:
+    from fractions import Fraction
+
+    # The scale as written (1.5 is 3/2), not the binary float's exact value.
+    return Fraction(scale) if isinstance(scale, int) else Fraction(repr(scale))
+
+
+def _upsample_formulas(ctx: Ctx, out: tuple[int, ...]) -> Formulas:
+    shown = []
+    for i, (n, s) in enumerate(zip(ctx.spatial, _scales(ctx))):
+        ratio = _ratio(s)
+        if ratio.denominator == 1:
+            expr = mul(n, ratio.numerator)
+        else:
+            expr = floor_div(mul(n, ratio.numerator), ratio.denominator)
+        if evaluate(expr) != out[i + 1]:
+            # floor(in*scale) in doubles differs from the exact product (in*1.15 for some
+            # sizes): no formula, rather than one that does not equal the size.
+            continue
+        shown.append(formula(expr, ctx.axis_label(i)))
+    return Formulas(tuple(shown))
 
 
 def _upsample_rf(ctx: Ctx, out: tuple[int, ...]) -> RfStep:
-    from fractions import Fraction
-
-    return tuple((1, Fraction(1, s)) for s in ctx.axes("scale"))
+    return tuple((1, 1 / _ratio(s)) for s in _scales(ctx))
 
 
 register(
     "upsample",
     op=Op(
         shape=_upsample_shape,
-        formulas=lambda ctx, out: Formulas(
-            tuple(
-                formula(mul(n, s), ctx.axis_label(i))
-                for i, (n, s) in enumerate(zip(ctx.spatial, ctx.axes("scale")))
-            )
-        ),
+        formulas=_upsample_formulas,
         rf=_upsample_rf,
-        rule="out = in*scale per spatial axis",
+        rule="out = floor(in*scale) per spatial axis (PyTorch's rule; in*scale for an integer "
+        "scale)",
     ),
 )
 

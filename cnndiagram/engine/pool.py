@@ -27,12 +27,14 @@ def _pool_shape(ctx: Ctx) -> tuple[int, ...]:
     rank = ctx.require_spatial()
     _check_pad(ctx)
     if ctx.layer.kind == "avgpool" and rank == 3:
-        # PyTorch's AvgPool3d (only it) also rejects a window larger than the padded input.
-        for axis, (n, k, p) in enumerate(zip(ctx.spatial, ctx.axes("size"), ctx.pads())):
-            padded = n + 2 * p if isinstance(p, int) else n
-            if padded < k:
+        # PyTorch's AvgPool3d (only it) also rejects a window larger than the input, padding
+        # not counted (pool3d_shape_check: "input image ... smaller than kernel size").
+        for axis, (n, k) in enumerate(zip(ctx.spatial, ctx.axes("size"))):
+            if n < k:
                 raise RuleError(
-                    f"the window of {k} is larger than the {ctx.axis_name(axis)} of {padded}"
+                    f"the window of {k} is larger than the {ctx.axis_name(axis)} of {n} "
+                    "(PyTorch's AvgPool3d needs the input, without padding, at least as "
+                    "large as its window)"
                 )
     return (ctx.channels, *sizes(ctx, "size", ctx.flag("ceil")))
 

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import math
 
-from cnndiagram.catalog import Arg, ArgType, Block, Kind, kind_words, lookup_kind
+from cnndiagram.catalog import (
+    ACTIVATIONS,
+    KINDS,
+    Arg,
+    ArgType,
+    Block,
+    Kind,
+    kind_words,
+    lookup_kind,
+)
 from cnndiagram.errors import LimitError, SpecError
 from cnndiagram.ir import ArgValue, Network
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
@@ -78,6 +87,10 @@ class Validator:
                     arg_name, value = flag
                     self.put(given, arg_name, value, raw.value.span, kind)
                     continue
+                if raw.value.kind == "word" and isinstance(kind, Kind):
+                    elsewhere = self.word_elsewhere(kind, raw)
+                    if elsewhere is not None:
+                        raise elsewhere
                 if seen_keyword:
                     raise self.error(
                         "a positional argument cannot follow a keyword argument", raw.value.span
@@ -122,17 +135,51 @@ class Validator:
             )
         given[name] = (value, span)
 
+    def word_elsewhere(self, kind: Kind, raw: RawArg) -> SpecError | None:
+        """A bare word that is no flag of `kind` but names something else: a layer kind
+        (`conv(16, 3, batchnorm)`: a layer of its own) or a flag of other kinds
+        (`dense(10, same)`). None for any other word."""
+        word = str(raw.value.value)
+        span = raw.value.span
+        found = lookup_kind(word)
+        if found is not None and found.name != "input":
+            what = "an activation" if found.name in ACTIVATIONS else "a layer kind"
+            return self.error(
+                f"'{word}' is {what}, not a flag of {kind.name}; "
+                f"write {kind.name}(...) -> {found.name}",
+                span,
+            )
+        owners = [other.name for other in KINDS.values() if other.flag(word) is not None]
+        if owners:
+            shown = ", ".join(owners[:4]) + (", ..." if len(owners) > 4 else "")
+            return self.error(f"'{word}' is a flag of {shown}, not of {kind.name}", span)
+        return None
+
+    def unknown_word(self, kind: Kind | Block, raw: RawArg) -> SpecError:
+        """A bare word that sets nothing here: what it is elsewhere, or else the closest word
+        among the kinds, this kind's flags and the activations."""
+        word = str(raw.value.value)
+        span = raw.value.span
+        flags = sorted({flag for flag, _, _ in kind.flags})
+        takes_act = kind.arg("act") is not None
+        if isinstance(kind, Kind):
+            elsewhere = self.word_elsewhere(kind, raw)
+            if elsewhere is not None:
+                return elsewhere
+            candidates = [*flags, *kind_words(), *ACTIVATIONS]
+        else:
+            candidates = flags
+        known = flags + (["an activation"] if takes_act else [])
+        listed = f"; known words: {', '.join(known)}" if known else ""
+        return self.error(
+            f"'{word}' is not a flag of {kind.name}{suggest(word, candidates)}{listed}", span
+        )
+
     def too_many(self, kind: Kind | Block, raw: RawArg, positional: list[Arg]) -> SpecError:
         names = ", ".join(arg.name for arg in positional)
         count = len(positional)
-        flags = sorted({flag for flag, _, _ in kind.flags})
-        if kind.arg("act") is not None:
-            flags.append("an activation")
         if raw.value.kind == "word":
-            known = f"; known words: {', '.join(flags)}" if flags else ""
-            return self.error(
-                f"'{raw.value.value}' is not a flag of {kind.name}{known}", raw.value.span
-            )
+            return self.unknown_word(kind, raw)
         if count == 0:
             return self.error(f"{kind.name} takes no positional arguments", raw.value.span)
         ordinal = _ORDINALS[count] if count < len(_ORDINALS) else f"#{count + 1}"
@@ -161,6 +208,8 @@ class Validator:
         kind_type = arg.type
         where = f"'{arg.name}' of {kind.name}"
         if raw.kind == "null":
+            if kind_type is ArgType.MOMENTUM:
+                return None  # PyTorch's momentum=None: a cumulative moving average
             if arg.default is None and not arg.required:
                 return None
             raise self.expected(where, arg, raw)
@@ -183,6 +232,15 @@ class Validator:
             return self.pairs(raw, where, arg)
         if kind_type in (ArgType.SHAPE, ArgType.RESHAPE):
             return self.shape(raw, where, arg)
+        if kind_type is ArgType.SCALE:
+            return self.scale(raw, where, arg)
+        if kind_type in (ArgType.POSITIVE, ArgType.MOMENTUM):
+            number = self.number(raw, where, arg)
+            if kind_type is ArgType.POSITIVE and number <= 0.0:
+                raise self.error(f"{where} must be positive, got {raw.describe()}", raw.span)
+            if kind_type is ArgType.MOMENTUM and not 0.0 <= number <= 1.0:
+                raise self.error(f"{where} must be in [0, 1], got {raw.describe()}", raw.span)
+            return number
         if kind_type in (ArgType.RATE, ArgType.NUMBER):
             if raw.kind not in ("int", "float"):
                 raise self.expected(where, arg, raw)
@@ -208,6 +266,37 @@ class Validator:
                 )
             return choice
         raise AssertionError(kind_type)
+
+    def number(self, raw: RawValue, where: str, arg: Arg) -> float:
+        if raw.kind not in ("int", "float"):
+            raise self.expected(where, arg, raw)
+        assert isinstance(raw.value, (int, float))
+        number = float(raw.value)
+        if not math.isfinite(number):
+            raise self.error(f"{where} must be a finite number, not {raw.value}", raw.span)
+        return number
+
+    def scale(self, raw: RawValue, where: str, arg: Arg) -> ArgValue:
+        """A scale factor per axis, as PyTorch's `scale_factor`: an integer stays one, a
+        whole float becomes one (2.0 is 2, so `fmt` writes it back the same)."""
+        items = self.items(raw, where, arg, _MAX_AXES) if raw.kind == "seq" else (raw,)
+        out: list[ArgValue] = []
+        for item in items:
+            if item.kind == "int":
+                out.append(self.integer(item, 1, where, arg))
+                continue
+            number = self.number(item, where, arg)
+            if number <= 0.0:
+                raise self.error(f"{where} must be positive, got {item.describe()}", item.span)
+            if number > self.limits.max_dim:
+                raise self.error(
+                    f"{where} is {number:g}, over the limit of {self.limits.max_dim:,}",
+                    item.span,
+                    hint="raise the limit with --max-dim",
+                    cls=LimitError,
+                )
+            out.append(int(number) if number.is_integer() else number)
+        return tuple(out) if raw.kind == "seq" else out[0]
 
     def expected(self, where: str, arg: Arg, raw: RawValue) -> SpecError:
         return self.error(f"{where} must be {arg.type.value}; got {raw.describe()}", raw.span)

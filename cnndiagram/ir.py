@@ -67,15 +67,16 @@ class _Frozen:
 
 
 class BlockKind(enum.Enum):
-    """The spec's block statements. A block defined by the user and called by name would be
-    one more member, its definition's name in `Block.name`. `MODULE` is an imported model's
-    module (`layer1`, `layer1.0`) that is none of the others: a named group, with no
-    statement of its own in the spec language."""
+    """The spec's block statements, and the call of a block the user defined (`def`), whose
+    definition's name is in `Block.definition`. `MODULE` is an imported model's module
+    (`layer1`, `layer1.0`) that is none of the others: a named group, with no statement of
+    its own in the spec language."""
 
     RESIDUAL = "residual"
     PARALLEL = "parallel"
     REPEAT = "repeat"
     MODULE = "module"
+    CALL = "call"
 
 
 class Block(_Frozen):
@@ -86,13 +87,15 @@ class Block(_Frozen):
     `id` is generated, `<kind><n>` in expansion order, and unique among a network's blocks
     except that the iterations of one repeat share it: they differ by `index` (1 to
     `count`; both None for other kinds). `parent` is the enclosing block and `part` which
-    of its bodies holds this one: 0 for a residual's body, a repeat's body or the first
-    parallel branch, 1 for a residual's shortcut or the second branch, and so on.
-    Equality covers every field, the parent chain included.
+    of its bodies holds this one: 0 for a residual's body, a repeat's body, a call's body or
+    the first parallel branch, 1 for a residual's shortcut or the second branch, and so on.
+    A call names its `definition` and its `args`, every parameter's value in the
+    definition's order, as written (words and layer names as strings). Equality covers
+    every field, the parent chain included.
     """
 
-    __slots__ = ("count", "id", "index", "kind", "name", "parent", "part")
-    _compared = ("kind", "name", "id", "index", "count", "part", "parent")
+    __slots__ = ("args", "count", "definition", "id", "index", "kind", "name", "parent", "part")
+    _compared = ("kind", "name", "id", "index", "count", "part", "parent", "definition", "args")
     kind: BlockKind
     name: str | None
     id: str
@@ -100,6 +103,8 @@ class Block(_Frozen):
     part: int
     index: int | None
     count: int | None
+    definition: str | None
+    args: tuple[tuple[str, ArgValue], ...]
 
     def __init__(
         self,
@@ -110,6 +115,8 @@ class Block(_Frozen):
         part: int = 0,
         index: int | None = None,
         count: int | None = None,
+        definition: str | None = None,
+        args: tuple[tuple[str, ArgValue], ...] = (),
     ) -> None:
         put = object.__setattr__
         put(self, "kind", kind)
@@ -119,6 +126,8 @@ class Block(_Frozen):
         put(self, "part", part)
         put(self, "index", index)
         put(self, "count", count)
+        put(self, "definition", definition)
+        put(self, "args", args)
 
     @property
     def label(self) -> str:
@@ -206,18 +215,43 @@ class Input(_Frozen):
         object.__setattr__(self, "span", span)
 
 
+class Definition(_Frozen):
+    """A block the spec defines (`def name(params) { body }`): its parameters with their
+    defaults (None: required), the definition's text as written, which `fmt` writes back,
+    and its line, for messages about the layers it makes."""
+
+    __slots__ = ("line", "name", "params", "text")
+    _compared = ("name", "params", "text")
+    name: str
+    params: tuple[tuple[str, ArgValue], ...]
+    text: str
+    line: int
+
+    def __init__(
+        self, name: str, params: tuple[tuple[str, ArgValue], ...], text: str, line: int
+    ) -> None:
+        put = object.__setattr__
+        put(self, "name", name)
+        put(self, "params", params)
+        put(self, "text", text)
+        put(self, "line", line)
+
+
 class Network(_Frozen):
     """Layers in an order where every layer comes after the layers it reads (a DAG fed by
     one input); the last layer is the output. `source` is the text it was read from, so
-    later stages can point errors at a line."""
+    later stages can point errors at a line. `definitions` are the blocks the spec defined,
+    in order; like block membership they are not compared (the layers say what the
+    network is)."""
 
-    __slots__ = ("channels_last", "input", "layers", "source", "title")
+    __slots__ = ("channels_last", "definitions", "input", "layers", "source", "title")
     _compared = ("input", "layers", "title", "channels_last")
     input: Input
     layers: tuple[Layer, ...]
     title: str | None
     channels_last: bool
     source: Source | None
+    definitions: tuple[Definition, ...]
 
     def __init__(
         self,
@@ -226,6 +260,7 @@ class Network(_Frozen):
         title: str | None = None,
         channels_last: bool = False,
         source: Source | None = None,
+        definitions: tuple[Definition, ...] = (),
     ) -> None:
         put = object.__setattr__
         put(self, "input", input)
@@ -233,6 +268,7 @@ class Network(_Frozen):
         put(self, "title", title)
         put(self, "channels_last", channels_last)
         put(self, "source", source)
+        put(self, "definitions", definitions)
 
 
 def block_structure(network: Network) -> tuple[tuple[Block | None, int | None], ...]:

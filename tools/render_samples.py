@@ -40,6 +40,10 @@ FIGURE_OPTIONS: dict[str, dict[str, object]] = {
     "unet.cnn": {"layout": "u", "detail": "layers"},
     "unet.cnn:textwidth": {"page": "textwidth"},
     "unet.cnn:graph": {"style": "graph", "direction": "LR"},
+    "googlenet.cnn": {"max_width": 1600},
+    "mobilenetv2.cnn": {"max_width": 1600, "collapse": True},
+    "shufflenetv2.cnn": {"max_width": 1600, "collapse": True},
+    "mobilenetv3small.cnn": {"max_width": 1600},
 }
 #: Graph-style figures come from the Graphviz that ships with the package, so the
 #: committed files are the same on every machine (a system `dot` may be another version).

@@ -28,6 +28,7 @@ from typing import Any
 import torch
 from torch import nn
 from torch.nn import functional as F
+from torch_networks import MODERN_NETWORKS
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 Case = tuple[str, tuple[int, ...], Callable[[], nn.Module]]
@@ -925,7 +926,7 @@ def dag_cases(count: int) -> list[dict[str, Any]]:
 def network_cases() -> list[dict[str, Any]]:
     """Whole networks (the samples) written out as torch modules, compared by totals."""
     out = []
-    for name, spec, shape, build in [*NETWORKS, *DAG_NETWORKS]:
+    for name, spec, shape, build in [*NETWORKS, *DAG_NETWORKS, *MODERN_NETWORKS]:
         module = build()
         module.eval()
         with torch.no_grad():

@@ -14,7 +14,7 @@ from cnndiagram.engine.formulas import Formula, sum_formula
 from cnndiagram.engine.ops import op_for
 from cnndiagram.engine.registry import Ctx, Formulas, RuleError
 from cnndiagram.errors import LimitError, ShapeError
-from cnndiagram.ir import Layer, Network
+from cnndiagram.ir import BlockKind, Layer, Network
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
@@ -145,7 +145,9 @@ def analyze(network: Network, limits: Limits = DEFAULT_LIMITS) -> Analysis:
             step = op.rf(ctx, out) if rf is not None else None
         except RuleError as error:
             raise ShapeError(
-                f"{layer.name}: {error}", source=network.source, span=layer.span
+                f"{layer.name}: {error}{_defined_in(layer, network)}",
+                source=network.source,
+                span=layer.span,
             ) from None
         for dim in out:
             if dim > max_dim:
@@ -183,6 +185,21 @@ def analyze(network: Network, limits: Limits = DEFAULT_LIMITS) -> Analysis:
         fields[layer.name] = rf
         previous = layer.name
     return Analysis(network, tuple(results))
+
+
+def _defined_in(layer: Layer, network: Network) -> str:
+    """Where a layer made by a call of a defined block comes from: its span is the call's,
+    so the message names each definition, innermost first, with its line."""
+    lines = {definition.name: definition.line for definition in network.definitions}
+    notes = []
+    block = layer.block
+    while block is not None:
+        if block.kind is BlockKind.CALL and block.definition in lines:
+            notes.append(
+                f" (in block '{block.definition}' defined at line {lines[block.definition]})"
+            )
+        block = block.parent
+    return "".join(notes)
 
 
 def _merge_rf(fields: list[ReceptiveField | None]) -> ReceptiveField | None:

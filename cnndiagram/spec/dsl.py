@@ -4,7 +4,9 @@ Grammar (informal; the reference is docs/spec-language.md)::
 
     spec      := sep* (item (sep+ item)*)? sep*
     sep       := newline | ';' | '->' | '→' | '-'
-    item      := 'title' STRING | '@' name | block | statement
+    item      := 'title' STRING | 'def' NAME '(' [param (',' param)*] ')' '{' body '}'
+                 | '@' name | block | statement          # title and def: top level only
+    param     := NAME ['=' value]
     block     := [name ':'] ('residual' | 'parallel' | 'repeat') ['(' args ')'] '{' body '}'
                  ['shortcut' '{' body '}']            # shortcut: residual only
     body      := sep* (item (sep+ item)*)? sep* ('|' body)*   # '|': parallel branches
@@ -29,8 +31,10 @@ from cnndiagram.source import Source, Span
 from cnndiagram.spec.raw import (
     RawArg,
     RawBlock,
+    RawDef,
     RawItem,
     RawKind,
+    RawParam,
     RawRef,
     RawSpec,
     RawStatement,
@@ -98,6 +102,22 @@ class _Parser:
             else:
                 return
 
+    def arrow_follows(self) -> bool:
+        """Whether `->`, `→` or `-` comes next on this line, then another layer."""
+        at = self.pos
+        text = self.text
+        while at < len(text) and text[at] in " \t":
+            at += 1
+        if text.startswith("->", at):
+            at += 2
+        elif at < len(text) and text[at] in "→-":
+            at += 1
+        else:
+            return False
+        while at < len(text) and text[at] in " \t":
+            at += 1
+        return at < len(text) and text[at] not in "\n#;}|"
+
     def skip_separators(self) -> bool:
         """Consumes any run of separators; tells whether there was one."""
         seen = False
@@ -118,8 +138,9 @@ class _Parser:
     def parse(self) -> RawSpec:
         self.title: str | None = None
         self.title_span: Span | None = None
+        self.defs: list[RawDef] = []
         (items,) = self.parse_body(block=None)
-        return RawSpec(self.title, tuple(items), self.title_span)
+        return RawSpec(self.title, tuple(items), self.title_span, tuple(self.defs))
 
     def parse_body(self, block: RawBlockStart | None) -> list[list[RawItem]]:
         """Items up to the end (top level) or up to `}` (in a block); in `parallel { }`, `|`
@@ -140,8 +161,19 @@ class _Parser:
                 continue
             if block is None and self.at_title():
                 self.parse_title()
+            elif self.at_def():
+                if block is not None:
+                    raise self.error(
+                        "def is allowed only at the top level, not inside a block",
+                        self.pos,
+                        self.pos + 3,
+                    )
+                self.defs.append(self.parse_def())
             else:
                 bodies[-1].append(self.parse_item())
+            item = bodies[-1][-1] if bodies[-1] else None
+            if isinstance(item, RawStatement) and item.name is not None and self.arrow_follows():
+                bodies[-1][-1] = item._replace(chained=True)
             if (
                 not self.skip_separators()
                 and self.pos < len(text)
@@ -171,6 +203,67 @@ class _Parser:
         while after < len(self.text) and self.text[after] in " \t":
             after += 1
         return after < len(self.text) and self.text[after] in "\"'"
+
+    def at_def(self) -> bool:
+        """`def` followed by a name: `def` alone, or `def: conv(...)`, is a layer's name."""
+        if not self.text.startswith("def", self.pos):
+            return False
+        after = self.pos + 3
+        if after >= len(self.text) or self.text[after] not in " \t":
+            return False
+        while after < len(self.text) and self.text[after] in " \t":
+            after += 1
+        return after < len(self.text) and self.text[after] in _IDENT_START
+
+    def parse_def(self) -> RawDef:
+        start = self.pos
+        self.pos += 3
+        self.skip_blank(newlines=False)
+        name_start = self.pos
+        name = self.parse_ident()
+        name_span = Span(name_start, self.pos)
+        self.skip_blank(newlines=False)
+        if not self.text.startswith("(", self.pos):
+            raise self.error(
+                f"expected '(' and the parameters of block '{name}', found {self.found()}"
+            )
+        params: list[RawParam] = []
+        for arg in self.parse_args():
+            if arg.key is not None:
+                assert arg.key_span is not None
+                params.append(RawParam(arg.key, arg.key_span, arg.value))
+            elif arg.value.kind == "word":
+                if params and params[-1].default is not None:
+                    raise self.error(
+                        f"parameter '{arg.value.value}' without a default follows one with a "
+                        "default",
+                        arg.value.span.start,
+                        arg.value.span.end,
+                    )
+                params.append(RawParam(str(arg.value.value), arg.value.span, None))
+            else:
+                raise self.error(
+                    f"a parameter is a name (optionally name=default), not {arg.value.describe()}",
+                    arg.value.span.start,
+                    arg.value.span.end,
+                )
+        self.skip_blank(newlines=True)
+        if not self.text.startswith("{", self.pos):
+            raise self.error(f"expected '{{' to open the body of '{name}', found {self.found()}")
+        self.depth += 1
+        if self.depth > _MAX_NESTING:
+            raise self.error(f"blocks nested more than {_MAX_NESTING} deep")
+        open_at = self.pos
+        self.pos += 1
+        (body,) = self.parse_body(RawBlockStart("def", open_at))
+        self.pos += 1
+        self.depth -= 1
+        if not body:
+            raise self.error(f"block '{name}' has an empty body", open_at, self.pos)
+        span = Span(start, self.pos)
+        return RawDef(
+            name, name_span, tuple(params), tuple(body), span, self.text[start : self.pos]
+        )
 
     def parse_item(self) -> RawItem:
         start = self.pos

@@ -2,20 +2,43 @@
 
 `residual { body } [shortcut { proj }]` becomes the body, the (projection) shortcut and an
 `add` of the two; `parallel(concat) { a | b }` becomes the branches and a merge;
-`repeat(n) { body }` becomes n copies, whose explicit names get `.1`, `.2`... A
-statement reads the previous one unless `@name` says otherwise; a merge reads the layers
-it names. References can only point upwards, so the result has no cycles; a layer whose
-output nobody reads (a branch that does not reach the output) is an error.
+`repeat(n) { body }` becomes n copies, whose explicit names get `.1`, `.2`... A call of
+a block the spec defines (`b: name(args)`) becomes its body with the arguments in place of
+the parameters; a name at the call names the body's last layer and prefixes the others
+(`b.conv1`). A statement reads the previous one unless `@name` says otherwise; a merge reads
+the layers it names. References can only point upwards, so the result has no cycles; a
+layer whose output nobody reads (a branch that does not reach the output) is an error.
 """
 
 from __future__ import annotations
 
-from cnndiagram.catalog import BLOCKS, MERGES, lookup_kind
+from cnndiagram.catalog import ACTIVATIONS, BLOCKS, KINDS, MERGES, kind_words, lookup_kind
 from cnndiagram.errors import LimitError, SpecError
-from cnndiagram.ir import ArgValue, Block, BlockKind, Input, Layer, Network, stored_shape
+from cnndiagram.ir import (
+    ArgValue,
+    Block,
+    BlockKind,
+    Definition,
+    Input,
+    Layer,
+    Network,
+    stored_shape,
+)
 from cnndiagram.source import Span
-from cnndiagram.spec.raw import RawBlock, RawItem, RawRef, RawSpec, RawStatement
+from cnndiagram.spec.raw import (
+    RawArg,
+    RawBlock,
+    RawDef,
+    RawItem,
+    RawRef,
+    RawSpec,
+    RawStatement,
+    RawValue,
+)
 from cnndiagram.spec.validate import Validator, suggest
+
+#: Words a block or a parameter may not be called: the language's own.
+_RESERVED = frozenset({"def", "input", "title", "shortcut", "true", "false", "null"})
 
 #: Where expanded layers go: the innermost block (None at the top level) and which of its
 #: bodies (`Layer.part`; None for the layers the block adds itself).
@@ -26,7 +49,18 @@ _TOP: _Place = (None, None)
 class _Proto:
     """A layer before it has its final name."""
 
-    __slots__ = ("args", "block", "explicit", "inputs", "kind", "name_span", "part", "span")
+    __slots__ = (
+        "args",
+        "block",
+        "chained",
+        "explicit",
+        "inputs",
+        "kind",
+        "name_span",
+        "part",
+        "prefix",
+        "span",
+    )
 
     def __init__(
         self,
@@ -41,6 +75,10 @@ class _Proto:
         self.kind, self.args, self.explicit, self.name_span = kind, args, explicit, name_span
         self.inputs, self.span = inputs, span
         self.block, self.part = place
+        #: The names of the labelled calls it was made in (`b.`): automatic names count apart.
+        self.prefix = ""
+        #: Named at the head of a chain (`y: a -> b`): reading it by name is ambiguous.
+        self.chained = False
 
 
 class _Expander:
@@ -53,6 +91,11 @@ class _Expander:
         self.full_names: dict[str, int] = {}
         self.block_counts: dict[str, int] = {}
         self.declared: dict[str, Span] = {}
+        self.defs: dict[str, RawDef] = {}
+        self.calling: list[str] = []
+        self.prefix = ""
+        #: The outermost call being expanded: its layers are located there.
+        self.call_site: Span | None = None
 
     def error(self, message: str, span: Span | None, hint: str | None = None) -> SpecError:
         return SpecError(message, source=self.source, span=span, hint=hint)
@@ -74,6 +117,7 @@ class _Expander:
                 f"the spec must start with an input such as input(1x28x28), found '{kind}'", span
             )
         input_args = dict(self.check.args(first, self.check.kind(first)))
+        definitions = tuple(self.define(item) for item in raw.defs)
         self.declared = _declared(items)
         # The input is always reachable by its name, `input` unless the spec names it.
         self.add(_Proto("input", (), first.name or "input", first.name_span, [], _TOP, first.span))
@@ -99,7 +143,172 @@ class _Expander:
             if i
         )
         network_input = Input(dims, names[0], first.span)
-        return Network(network_input, layers, raw.title, channels_last, self.source)
+        return Network(network_input, layers, raw.title, channels_last, self.source, definitions)
+
+    # -- user-defined blocks ---------------------------------------------------------------------
+
+    def define(self, definition: RawDef) -> Definition:
+        """Checks a `def` and records it: its name must be new, and no parameter may be
+        called as a kind, a flag or an activation is, since inside the body a word would
+        then mean two things."""
+        name = definition.name
+        if lookup_kind(name) is not None or name in BLOCKS or name.lower() in _RESERVED:
+            raise self.error(
+                f"'{name}' is a word of the language (a layer kind or a block); a defined "
+                "block needs a name of its own",
+                definition.name_span,
+            )
+        if name in self.defs:
+            line = self.source.line_col(self.defs[name].span.start)[0]
+            raise self.error(
+                f"block '{name}' is defined twice (first on line {line})", definition.name_span
+            )
+        seen: set[str] = set()
+        for param in definition.params:
+            what = _word_meaning(param.name)
+            if what is not None:
+                raise self.error(
+                    f"parameter '{param.name}' of block '{name}' has the name of {what}",
+                    param.span,
+                    hint="give the parameter another name",
+                )
+            if param.name in seen:
+                raise self.error(
+                    f"parameter '{param.name}' of block '{name}' is given twice", param.span
+                )
+            seen.add(param.name)
+        self.defs[name] = definition
+        line = self.source.line_col(definition.span.start)[0]
+        params = tuple(
+            (param.name, None if param.default is None else _plain(param.default))
+            for param in definition.params
+        )
+        return Definition(name, params, definition.text, line)
+
+    def bind(self, definition: RawDef, call: RawStatement) -> dict[str, RawValue]:
+        """The call's arguments by parameter: positional ones first, then keywords, then
+        the defaults."""
+        params = definition.params
+        names = [param.name for param in params]
+        bound: dict[str, RawValue] = {}
+        spans: dict[str, Span] = {}
+        keyword = False
+        for arg in call.args:
+            if arg.key is None:
+                if keyword:
+                    raise self.error(
+                        "a positional argument cannot follow a keyword argument", arg.value.span
+                    )
+                if len(bound) >= len(params):
+                    raise self.error(
+                        f"block '{definition.name}' takes {len(params)} argument"
+                        f"{'s' if len(params) != 1 else ''} ({', '.join(names)}); one more "
+                        "was given",
+                        arg.value.span,
+                    )
+                key = names[len(bound)]
+            else:
+                keyword = True
+                key = arg.key
+                if key not in names:
+                    raise self.error(
+                        f"unknown argument '{key}' for block '{definition.name}'"
+                        f"{suggest(key, names)}",
+                        arg.key_span,
+                        hint=f"{definition.name} takes: {', '.join(names)}" if names else None,
+                    )
+                if key in bound:
+                    line_col = self.source.line_col(spans[key].start)
+                    raise self.error(
+                        f"argument '{key}' of block '{definition.name}' is given twice "
+                        f"(first at column {line_col[1]})",
+                        arg.key_span,
+                    )
+            bound[key] = arg.value
+            spans[key] = arg.value.span
+        for param in params:
+            if param.name not in bound:
+                if param.default is None:
+                    line = self.source.line_col(definition.span.start)[0]
+                    raise self.error(
+                        f"block '{definition.name}' needs its '{param.name}' argument "
+                        f"(defined at line {line}: {definition.name}({', '.join(names)}))",
+                        call.span,
+                    )
+                bound[param.name] = param.default
+        return bound
+
+    def call(self, call: RawStatement, current: int, place: _Place, suffix: str) -> int:
+        definition = self.defs[call.kind]
+        if definition.name in self.calling:
+            chain = " -> ".join([*self.calling, definition.name])
+            raise self.error(
+                f"block '{definition.name}' calls itself ({chain}); blocks cannot recurse",
+                call.kind_span,
+            )
+        bound = self.bind(definition, call)
+        body = _substitute(definition.body, bound)
+        over = _over_budget(body, self.limits.max_layers)
+        if over is not None:
+            raise LimitError(
+                f"expanding block '{definition.name}' takes more than "
+                f"{self.limits.max_layers:,} steps",
+                source=self.source,
+                span=call.span,
+                hint="raise the limit with --max-layers",
+            )
+        count = self.block_counts[definition.name] = self.block_counts.get(definition.name, 0) + 1
+        label = self.prefix + call.name + suffix if call.name else None
+        node = Block(
+            BlockKind.CALL,
+            label,
+            f"{definition.name}{count}",
+            place[0],
+            place[1] or 0,
+            definition=definition.name,
+            args=tuple((param.name, _plain(bound[param.name])) for param in definition.params),
+        )
+        saved = self.prefix, self.call_site
+        if label is not None:
+            self.prefix = label + "."
+        if self.call_site is None:
+            self.call_site = call.span
+        self.scopes.append({})
+        self.calling.append(definition.name)
+        first = len(self.protos)
+        try:
+            last = self.run(body, current, (node, 0), "")
+        except SpecError as error:
+            line = self.source.line_col(definition.span.start)[0]
+            raise type(error)(
+                f"{error.message} (in block '{definition.name}' defined at line {line})",
+                source=self.source,
+                span=call.span,
+                hint=error.hint,
+            ) from None
+        finally:
+            self.calling.pop()
+            self.scopes.pop()
+            self.prefix, self.call_site = saved
+        if last < first:
+            raise self.error(
+                f"block '{definition.name}' makes no layer here: its body only reads others",
+                call.span,
+            )
+        if label is not None and call.name is not None:
+            proto = self.protos[last]
+            if label in self.full_names and self.full_names[label] != last:
+                other = self.protos[self.full_names[label]]
+                line = self.source.line_col(other.span.start)[0]
+                raise self.error(
+                    f"duplicate layer name '{label}' (first used on line {line})",
+                    call.name_span,
+                )
+            if proto.explicit is None:
+                proto.explicit, proto.name_span = label, call.name_span
+            self.full_names[label] = last
+            self.scopes[-1][call.name] = last
+        return last
 
     # -- budget ----------------------------------------------------------------------------------
 
@@ -127,11 +336,21 @@ class _Expander:
                 current = self.lookup(item.name, item.span)
             elif isinstance(item, RawBlock):
                 current = self.block(item, current, place, suffix)
+            elif item.kind in self.defs:
+                current = self.call(item, current, place, suffix)
             else:
                 current = self.statement(item, current, place, suffix)
         return current
 
     def statement(self, statement: RawStatement, current: int, place: _Place, suffix: str) -> int:
+        if self.defs and lookup_kind(statement.kind) is None:
+            words = [*kind_words(), *self.defs]
+            raise self.error(
+                f"unknown layer kind '{statement.kind}'{suggest(statement.kind, words)}",
+                statement.kind_span,
+                hint="`cnndiagram kinds` lists every layer kind; blocks defined here: "
+                + ", ".join(self.defs),
+            )
         kind = self.check.kind(statement)
         if kind.name == "input":
             raise self.error(
@@ -155,11 +374,12 @@ class _Expander:
                 inputs.append(self.lookup(str(ref.value.value), ref.value.span))
             statement = statement._replace(args=tuple(a for a in statement.args if a.key))
         args = self.check.args(statement, kind)
-        explicit = statement.name + suffix if statement.name is not None else None
-        return self.add(
-            _Proto(kind.name, args, explicit, statement.name_span, inputs, place, statement.span),
-            statement.name,
+        explicit = self.prefix + statement.name + suffix if statement.name is not None else None
+        proto = _Proto(
+            kind.name, args, explicit, statement.name_span, inputs, place, statement.span
         )
+        proto.chained = statement.chained
+        return self.add(proto, statement.name)
 
     def block(self, block: RawBlock, current: int, place: _Place, suffix: str) -> int:
         kind = BLOCKS[block.kind]
@@ -169,7 +389,7 @@ class _Expander:
         args = dict(self.check.args(head, kind))
         count = self.block_counts[block.kind] = self.block_counts.get(block.kind, 0) + 1
         # An empty block name (`name: ""` in YAML) is no name: figures label the block by its id.
-        name = (block.name + suffix) if block.name else None
+        name = (self.prefix + block.name + suffix) if block.name else None
         outer, part = place[0], place[1] or 0
         block_id = f"{block.kind}{count}"
         if block.kind == "repeat":
@@ -225,7 +445,7 @@ class _Expander:
         place: _Place,
         suffix: str,
     ) -> int:
-        explicit = block.name + suffix if block.name is not None else None
+        explicit = self.prefix + block.name + suffix if block.name is not None else None
         return self.add(
             _Proto(kind, args, explicit, block.name_span, inputs, place, block.span), block.name
         )
@@ -241,6 +461,9 @@ class _Expander:
                 hint="raise the limit with --max-layers",
             )
         index = len(self.protos)
+        proto.prefix = self.prefix
+        if self.call_site is not None:
+            proto.span = self.call_site  # errors about a defined block's layers point at its call
         if proto.explicit is not None:
             if not proto.explicit.strip():
                 raise self.error("a layer name cannot be empty", proto.name_span)
@@ -264,6 +487,17 @@ class _Expander:
             found = self.find(name[1:])
             name = name[1:] if found is not None else name
         if found is not None:
+            proto = self.protos[found]
+            if proto.chained and found + 1 < len(self.protos):
+                line = self.source.line_col(proto.span.start)[0]
+                raise self.error(
+                    f"'{name}' names the first layer of the chain on line {line} "
+                    f"('{name}: {proto.kind} -> ...'), not the chain; reading it here is "
+                    "ambiguous",
+                    span,
+                    hint=f"write '{name}:' before the layer you mean (a -> b -> {name}: c), "
+                    f"or end the chain's line after '{name}: {proto.kind}(...)'",
+                )
             return found
         if name in self.declared:
             line = self.source.line_col(self.declared[name].start)[0]
@@ -291,18 +525,19 @@ class _Expander:
         totals: dict[str, int] = {}
         for proto in self.protos:
             totals[proto.kind] = totals.get(proto.kind, 0) + 1
-        counters: dict[str, int] = {}
+        # Counted per labelled call: `b.conv1`, `b.conv2` inside `b: name(...)`.
+        counters: dict[tuple[str, str], int] = {}
         names = []
         for proto in self.protos:
             if proto.explicit is not None:
                 names.append(proto.explicit)
                 continue
-            candidate = (
-                proto.kind if proto.kind in ("input", "output") and totals[proto.kind] == 1 else ""
-            )
+            bare = proto.kind in ("input", "output") and totals[proto.kind] == 1
+            candidate = proto.kind if bare and not proto.prefix else ""
+            key = (proto.prefix, proto.kind)
             while not candidate or candidate in taken:
-                counters[proto.kind] = counters.get(proto.kind, 0) + 1
-                candidate = f"{proto.kind}{counters[proto.kind]}"
+                counters[key] = counters.get(key, 0) + 1
+                candidate = f"{proto.prefix}{proto.kind}{counters[key]}"
             taken.add(candidate)
             names.append(candidate)
         return names
@@ -324,6 +559,65 @@ class _Expander:
                     proto.span,
                     hint="merge the branch with add(...) or concat(...), or remove it",
                 )
+
+
+def _word_meaning(word: str) -> str | None:
+    """What a word already means in a layer's arguments: a kind, an activation, a flag."""
+    if word.lower() in _RESERVED or word in BLOCKS:
+        return f"a word of the language ('{word}')"
+    found = lookup_kind(word)
+    if found is not None:
+        return f"a layer kind ('{found.name}')"
+    if word.lower() in ACTIVATIONS:
+        return f"an activation ('{word.lower()}')"
+    owners = [kind.name for kind in KINDS.values() if kind.flag(word) is not None]
+    if owners:
+        return f"a flag of {owners[0]} ('{word}')"
+    block_flags = [block.name for block in BLOCKS.values() if block.flag(word) is not None]
+    if block_flags:
+        return f"a flag of {block_flags[0]} ('{word}')"
+    return None
+
+
+def _plain(value: RawValue) -> ArgValue:
+    """A call's argument as data: numbers, bools and words as they are, per-axis as tuples."""
+    if value.kind == "seq":
+        assert isinstance(value.value, tuple)
+        return tuple(_plain(item) for item in value.value)
+    assert not isinstance(value.value, tuple)
+    return value.value
+
+
+def _substitute(items: tuple[RawItem, ...], bound: dict[str, RawValue]) -> tuple[RawItem, ...]:
+    """A body with every parameter, used as an argument value, replaced by its value."""
+
+    def value(raw: RawValue) -> RawValue:
+        if raw.kind == "word" and isinstance(raw.value, str) and raw.value in bound:
+            return bound[raw.value]
+        if raw.kind == "seq":
+            assert isinstance(raw.value, tuple)
+            return raw._replace(value=tuple(value(item) for item in raw.value))
+        return raw
+
+    def args(raw: tuple[RawArg, ...]) -> tuple[RawArg, ...]:
+        return tuple(arg._replace(value=value(arg.value)) for arg in raw)
+
+    out: list[RawItem] = []
+    for item in items:
+        if isinstance(item, RawStatement):
+            kind = bound.get(item.kind)
+            statement = item
+            if kind is not None and kind.kind == "word" and isinstance(kind.value, str):
+                # a parameter in a layer's place: `-> act` with act=relu is `-> relu`
+                statement = item._replace(kind=kind.value)
+            out.append(statement._replace(args=args(item.args)))
+        elif isinstance(item, RawBlock):
+            shortcut = None if item.shortcut is None else _substitute(item.shortcut, bound)
+            bodies = tuple(_substitute(body, bound) for body in item.bodies)
+            out.append(item._replace(args=args(item.args), bodies=bodies, shortcut=shortcut))
+        else:
+            out.append(item)
+    return tuple(out)
 
 
 def _declared(items: tuple[RawItem, ...]) -> dict[str, Span]:

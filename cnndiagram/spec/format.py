@@ -7,6 +7,10 @@ name written only where the automatic one (`conv3`) would differ or something re
 by name; positional arguments for the required ones, keyword arguments only where they
 differ from the defaults. Reading the text back gives the same network, blocks included.
 
+Blocks the spec defined (`def`) are written back as they were written, after the input,
+and each call as a call (`b: name(args)`, required arguments positionally, the others
+where they differ from their defaults).
+
 A block the language cannot express (which only a network built in code can have: a
 repeat whose iterations differ, a residual whose merge is not an `add`...) is written
 as its layers, and then every block is, so the text always reads back as the same layers.
@@ -20,12 +24,26 @@ import re
 from typing import NamedTuple, Union
 
 from cnndiagram.catalog import ACTIVATIONS, KINDS, MERGES, Kind
-from cnndiagram.ir import ArgValue, Block, BlockKind, Layer, Network, display_shape
+from cnndiagram.ir import ArgValue, Block, BlockKind, Definition, Layer, Network, display_shape
+from cnndiagram.spec.raw import RawBlock, RawItem, RawParam, RawRef, RawValue
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 _RESERVED = {"title", "true", "false", "null"}
 WIDTH = 100
 _INDENT = "  "
+#: Ends the text of a named statement that is read by name: the reader refuses a name at
+#: the head of an arrow chain as ambiguous (`y: a -> b`), so what follows it is joined by `;`.
+_END = "\x00"
+
+
+def _chain(texts: list[str]) -> str:
+    """Statements joined by `->`, or by `;` after one that ends with `_END`."""
+    out = ""
+    for text in texts:
+        if out:
+            out = out[:-1] + "; " if out.endswith(_END) else out + " -> "
+        out += text
+    return out.replace(_END, "")
 
 
 _QUOTED = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"}
@@ -85,6 +103,58 @@ def format_value(value: ArgValue) -> str:
         for item in value
     ]
     return "x".join(parts)
+
+
+def _raw_value(value: RawValue) -> str:
+    if value.kind == "seq":
+        assert isinstance(value.value, tuple)
+        items = value.value
+        if len(items) == 1 and items[0].kind != "seq":
+            return f"[{_raw_value(items[0])}]"
+        return "x".join(
+            f"[{', '.join(map(_raw_value, item.value))}]"
+            if item.kind == "seq" and isinstance(item.value, tuple)
+            else _raw_value(item)
+            for item in items
+        )
+    if value.kind == "string":
+        return quote(str(value.value))
+    if value.kind == "bool":
+        return "true" if value.value else "false"
+    if value.kind == "null":
+        return "null"
+    if value.kind == "float":
+        return repr(value.value)
+    return str(value.value)
+
+
+def _raw_items(items: tuple[RawItem, ...]) -> str:
+    out = []
+    for item in items:
+        if isinstance(item, RawRef):
+            out.append("@" + _name(item.name))
+            continue
+        head = f"{_name(item.name)}: {item.kind}" if item.name is not None else item.kind
+        args = [
+            f"{arg.key}={_raw_value(arg.value)}" if arg.key else _raw_value(arg.value)
+            for arg in item.args
+        ]
+        text = head + (f"({', '.join(args)})" if args else "")
+        if isinstance(item, RawBlock):
+            text += " { " + " | ".join(_raw_items(body) for body in item.bodies) + " }"
+            if item.shortcut is not None:
+                text += " shortcut { " + _raw_items(item.shortcut) + " }"
+        out.append(text)
+    return " -> ".join(out)
+
+
+def definition_text(name: str, params: tuple[RawParam, ...], body: tuple[RawItem, ...]) -> str:
+    """A definition read from YAML, TOML or JSON as the DSL writes it, for `fmt`."""
+    written = [
+        param.name if param.default is None else f"{param.name}={_raw_value(param.default)}"
+        for param in params
+    ]
+    return f"def {name}({', '.join(written)}) {{ {_raw_items(body)} }}"
 
 
 def _flag(kind: Kind, name: str, value: ArgValue) -> str | None:
@@ -249,13 +319,20 @@ class _Stmt(NamedTuple):
     refs: tuple[_Ref, ...]  # a merge's inputs
 
 
+class _Call(NamedTuple):
+    """A call of a defined block: written as one statement, its layers made by the reader."""
+
+    node: _Node
+    last: int
+
+
 class _Blk(NamedTuple):
     node: _Node
     bodies: tuple[tuple[_Elem, ...], ...]  # residual: body (+ shortcut); parallel: branches;
     # repeat: one per iteration
 
 
-_Elem = Union[_Ref, _Stmt, _Blk]
+_Elem = Union[_Ref, _Stmt, _Blk, _Call]
 
 
 class _Names(NamedTuple):
@@ -351,6 +428,9 @@ class _Writer:
         self.suffix = [""] * len(self.names)
         self.forced: dict[int, bool] = {}  # True: must be named; False: must not be
         self.referenced: set[int] = set()
+        #: Layers of labelled calls: named under the label by the reader, never written.
+        self.hidden: set[int] = set()
+        self.definitions = {d.name: d for d in network.definitions}
         plan: list[_Item] = _plan(network) if blocks else list(range(1, len(self.names)))
         self.elems, _ = self.walk(plan, 0, "")
 
@@ -383,10 +463,38 @@ class _Writer:
                         out.append(self.ref(self.find(layer.inputs[0])))
                     out.append(_Stmt(item, ()))
                 current = item
+            elif item.block.kind is BlockKind.CALL:
+                call, current = self.call(item, current, suffix)
+                out.extend(call)
             else:
                 block, current = self.block(item, current, suffix)
                 out.append(block)
         return out, current
+
+    def call(self, node: _Node, current: int, suffix: str) -> tuple[list[_Elem], int]:
+        block = node.block
+        if not self.strict or block.definition not in self.definitions:
+            raise _Inexpressible
+        layers = sorted(_indices(node))
+        first = self.layer(layers[0])
+        if len(first.inputs) != 1:
+            raise _Inexpressible
+        out: list[_Elem] = []
+        if self.find(first.inputs[0]) != current:
+            out.append(self.ref(self.find(first.inputs[0])))
+        last = layers[-1]
+        for index in layers:
+            self.suffix[index] = suffix
+            if block.name is None:
+                self.forced[index] = False  # made by the reader with the automatic names
+            elif index != last:
+                self.hidden.add(index)
+        if block.name is not None:
+            if self.names[last] != block.name:
+                raise _Inexpressible
+            self.forced[last] = True
+        out.append(_Call(node, last))
+        return out, last
 
     def ref(self, target: int) -> _Ref:
         self.referenced.add(target)
@@ -498,12 +606,14 @@ class _Writer:
         for index in range(count):
             kind = "input" if index == 0 else self.layer(index).kind
             totals[kind] = totals.get(kind, 0) + 1
-        taken = {self.names[0]} | {self.names[i] for i in range(1, count) if must[i] is not False}
+        taken = {self.names[0]} | {
+            self.names[i] for i in range(1, count) if must[i] is not False and i not in self.hidden
+        }
         counters: dict[str, int] = {}
         locked: set[int] = set()
         for index in range(1, count):
             name, kind = self.names[index], self.layer(index).kind
-            if must[index] is True or index in locked:
+            if must[index] is True or index in locked or index in self.hidden:
                 continue
             taken.discard(name)
             counter = counters.get(kind, 0)
@@ -540,6 +650,8 @@ class _Writer:
         name = network.input.name
         head = "" if name == "input" else f"{_name(name)}: "
         lines.append(f"{head}input({dims}{flag})")
+        for definition in network.definitions:
+            lines.extend(definition.text.split("\n"))
         self.register(0, None)
         _lines(tuple(map(_final, self.render(self.elems))), 0, lines)
         return "\n".join(lines) + "\n"
@@ -581,15 +693,16 @@ class _Writer:
         if self.written[index]:
             self.register(index, name)
         head = f"{_name(name)}: {layer.kind}" if name is not None else layer.kind
+        end = _END if name is not None and index in self.referenced else ""
         args: list[str | _Names] = [*inputs, *_args(layer)]
         if not args:
-            return (head,)
+            return (head + end,)
         pieces: list[str | _Names] = [head + "("]
         for k, arg in enumerate(args):
             if k:
                 pieces.append(", ")
             pieces.append(arg)
-        pieces.append(")")
+        pieces.append(")" + end)
         return tuple(pieces)
 
     def render(self, elems: tuple[_Elem, ...] | list[_Elem]) -> tuple[_Piece, ...]:
@@ -600,9 +713,25 @@ class _Writer:
             elif isinstance(elem, _Stmt):
                 inputs = [self.resolve(ref.target) for ref in elem.refs]
                 out.append(self.statement(elem.layer, inputs))
+            elif isinstance(elem, _Call):
+                out.append(self.render_call(elem))
             else:
                 out.append(self.render_block(elem))
         return tuple(out)
+
+    def render_call(self, elem: _Call) -> _Atom:
+        block = elem.node.block
+        assert block.definition is not None
+        definition = self.definitions[block.definition]
+        head = block.definition
+        if block.name is not None:
+            local = self.local(elem.last)
+            if local is None:
+                raise _Inexpressible
+            self.register(elem.last, local)
+            head = f"{_name(local)}: {head}"
+        args = _call_args(definition, block.args)
+        return (f"{head}({', '.join(args)})",)
 
     def render_block(self, elem: _Blk) -> _Draft:
         node = elem.node
@@ -636,6 +765,35 @@ class _Writer:
         return _Draft(f"{prefix}parallel({merge.kind})", tuple(bodies), None)
 
 
+def _indices(node: _Node) -> list[int]:
+    """Every layer of a block node, nested blocks included."""
+    out = list(node.own)
+    for part in node.parts:
+        for item in part:
+            out.extend([item] if isinstance(item, int) else _indices(item))
+    return out
+
+
+def _call_value(value: ArgValue) -> str:
+    if isinstance(value, str):
+        return value if _IDENT.match(value) and value.lower() not in _RESERVED else quote(value)
+    return format_value(value)
+
+
+def _call_args(definition: Definition, args: tuple[tuple[str, ArgValue], ...]) -> list[str]:
+    """Required parameters positionally, the others by name where they differ from their
+    defaults."""
+    defaults = dict(definition.params)
+    out = []
+    for name, value in args:
+        default = defaults.get(name)
+        if default is None:
+            out.append(_call_value(value))
+        elif value != default or type(value) is not type(default):
+            out.append(f"{name}={_call_value(value)}")
+    return out
+
+
 # -- lines ---------------------------------------------------------------------------------------
 
 
@@ -647,11 +805,11 @@ def _inline(item: _Out) -> str:
         if k:
             segments.append("|")
         if body:
-            segments.append(" -> ".join(map(_inline, body)))
+            segments.append(_chain(list(map(_inline, body))))
     segments.append("}")
     text = f"{item.head} {' '.join(segments)}"
     if item.shortcut is not None:
-        text += " shortcut { " + " -> ".join(map(_inline, item.shortcut)) + " }"
+        text += " shortcut { " + _chain(list(map(_inline, item.shortcut))) + " }"
     return text
 
 
@@ -662,19 +820,19 @@ def _lines(items: tuple[_Out, ...], depth: int, out: list[str]) -> None:
     line = ""
     for item in items:
         text = _inline(item)
-        joined = f"{line} -> {text}" if line else text
-        if len(indent) + len(joined) <= WIDTH:
+        joined = _chain([line, text]) + (_END if text.endswith(_END) else "") if line else text
+        if len(indent) + len(joined.replace(_END, "")) <= WIDTH:
             line = joined
             continue
         if line:
-            out.append(indent + line)
-        if isinstance(item, str) or len(indent) + len(text) <= WIDTH:
+            out.append(indent + line.replace(_END, ""))
+        if isinstance(item, str) or len(indent) + len(text.replace(_END, "")) <= WIDTH:
             line = text
             continue
         line = ""
         _block_lines(item, depth, out)
     if line:
-        out.append(indent + line)
+        out.append(indent + line.replace(_END, ""))
 
 
 def _block_lines(item: _Text, depth: int, out: list[str]) -> None:
@@ -702,7 +860,7 @@ def _block_lines(item: _Text, depth: int, out: list[str]) -> None:
     if item.shortcut is None:
         out.append(indent + "}" + close)
         return
-    short = f"{indent}}} shortcut {{ {' -> '.join(map(_inline, item.shortcut))} }}{close}"
+    short = f"{indent}}} shortcut {{ {_chain(list(map(_inline, item.shortcut)))} }}{close}"
     if len(short) <= WIDTH:
         out.append(short)
         return

@@ -16,6 +16,11 @@ Schema (docs/spec-language.md has examples)::
       - {residual: [...layers], shortcut: [...], act: relu}
       - {parallel: [[...branch], [...branch]], merge: concat}
       - {repeat: 3, layers: [...]}
+      - {bconv: [64, 3], name: b1}                   # a call of a block defined below
+    defs:                                            # blocks called by name, as the DSL's def
+      bconv:
+        params: [c, k, {stride: 1}]                  # a name, or {name: default}
+        layers: ["conv(c, k, stride=stride)", batchnorm, relu]
 
 Strings in argument values are read with the DSL's value syntax, so "5x5", "same"
 and "relu" mean what they mean in a `.cnn` file.
@@ -27,10 +32,20 @@ from cnndiagram.catalog import BLOCKS, MERGES, lookup_kind
 from cnndiagram.errors import SpecError
 from cnndiagram.source import Source, Span
 from cnndiagram.spec.dsl import parse_dsl, parse_value_text
-from cnndiagram.spec.raw import RawArg, RawBlock, RawItem, RawRef, RawSpec, RawStatement, RawValue
+from cnndiagram.spec.raw import (
+    RawArg,
+    RawBlock,
+    RawDef,
+    RawItem,
+    RawParam,
+    RawRef,
+    RawSpec,
+    RawStatement,
+    RawValue,
+)
 from cnndiagram.spec.tree import Node
 
-_TOP_KEYS = ("title", "input", "layers")
+_TOP_KEYS = ("title", "input", "layers", "defs")
 
 
 class _Reader:
@@ -52,7 +67,7 @@ class _Reader:
 
                 raise self.error(
                     f"unknown top-level key '{key}'{suggest(key, list(_TOP_KEYS))}; "
-                    "expected title, input and layers",
+                    "expected title, input, layers and defs",
                     key_span,
                 )
         title: str | None = None
@@ -71,7 +86,60 @@ class _Reader:
                 raise self.error("'layers' must be a list of layers", layers_span)
             for item in layers.value:
                 statements += self.item(item)
-        return RawSpec(title, tuple(statements), title_span)
+        defs: list[RawDef] = []
+        if "defs" in root.value:
+            defs_span, defs_node = root.value["defs"]
+            if not isinstance(defs_node.value, dict):
+                raise self.error(
+                    "'defs' must map block names to {params: [...], layers: [...]}", defs_span
+                )
+            for name, (name_span, node) in defs_node.value.items():
+                defs.append(self.definition(name, name_span, node))
+        return RawSpec(title, tuple(statements), title_span, tuple(defs))
+
+    def definition(self, name: str, name_span: Span, node: Node) -> RawDef:
+        """`name: {params: [c, {stride: 1}], layers: [...]}`, the DSL's
+        `def name(c, stride=1) { ... }`."""
+        from cnndiagram.spec.format import definition_text
+
+        if not isinstance(node.value, dict) or "layers" not in node.value:
+            raise self.error(
+                f"block '{name}' must be a mapping with 'layers' (and optionally 'params')",
+                node.span,
+            )
+        members = dict(node.value)
+        unknown = set(members) - {"params", "layers"}
+        if unknown:
+            key = sorted(unknown)[0]
+            raise self.error(
+                f"unknown key '{key}' in block '{name}'; expected params and layers",
+                members[key][0],
+            )
+        params: list[RawParam] = []
+        if "params" in members:
+            params_node = members["params"][1]
+            entries = params_node.value if isinstance(params_node.value, list) else None
+            if entries is None:
+                raise self.error("'params' must be a list of names", params_node.span)
+            for entry in entries:
+                if isinstance(entry.value, str):
+                    if params and params[-1].default is not None:
+                        raise self.error(
+                            f"parameter '{entry.value}' without a default follows one with "
+                            "a default",
+                            entry.span,
+                        )
+                    params.append(RawParam(entry.value, entry.span, None))
+                elif isinstance(entry.value, dict) and len(entry.value) == 1:
+                    ((key, (key_span, default)),) = entry.value.items()
+                    params.append(RawParam(key, key_span, self.value(default)))
+                else:
+                    raise self.error("a parameter is a name, or {name: default}", entry.span)
+        body = self.body(members["layers"][1])
+        if not body:
+            raise self.error(f"block '{name}' has an empty body", node.span)
+        text = definition_text(name, tuple(params), body)
+        return RawDef(name, name_span, tuple(params), body, node.span, text)
 
     def input(self, key_span: Span, node: Node) -> RawStatement:
         if isinstance(node.value, dict):

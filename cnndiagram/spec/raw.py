@@ -44,7 +44,8 @@ class RawArg(NamedTuple):
 
 
 class RawStatement(NamedTuple):
-    """`[name:] kind[(args)]` as written."""
+    """`[name:] kind[(args)]` as written; `chained`: an arrow follows it to another layer
+    (`y: a -> b`), so a reader may take its name for the chain's."""
 
     kind: str
     kind_span: Span
@@ -52,6 +53,7 @@ class RawStatement(NamedTuple):
     name_span: Span | None
     args: tuple[RawArg, ...]
     span: Span
+    chained: bool = False
 
 
 class RawRef(NamedTuple):
@@ -78,7 +80,28 @@ class RawBlock(NamedTuple):
 RawItem = Union[RawStatement, RawRef, RawBlock]
 
 
+class RawParam(NamedTuple):
+    """A parameter of a user-defined block: `c`, or `stride=1` with its default."""
+
+    name: str
+    span: Span
+    default: RawValue | None
+
+
+class RawDef(NamedTuple):
+    """`def name(params) { body }`: a block defined once and called by name, as a layer is.
+    `text` is the definition as written, which `fmt` writes back."""
+
+    name: str
+    name_span: Span
+    params: tuple[RawParam, ...]
+    body: tuple[RawItem, ...]
+    span: Span
+    text: str
+
+
 class RawSpec(NamedTuple):
     title: str | None
     statements: tuple[RawItem, ...]
     title_span: Span | None = None
+    defs: tuple[RawDef, ...] = ()

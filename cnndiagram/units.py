@@ -351,6 +351,9 @@ def _describe(shown: list[LayerResult], block: Block | None, channels: int) -> s
         return f"{head} \u00b7 {channels}" + (" + projection" if projection else "")
     if block is not None and block.kind is BlockKind.PARALLEL:
         return _describe_parallel(shown, block, channels)
+    if block is not None and block.kind is BlockKind.CALL:
+        # a block the spec defined is described by its definition's name
+        return f"{block.definition} \u00b7 {channels}"
     # The blocks directly inside this one (each deeper than it, so this recursion ends).
     holders = _holders(shown)
     groups = _group(shown, lambda result: _block_key(result, block, holders))

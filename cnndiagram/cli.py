@@ -685,6 +685,8 @@ def kinds() -> None:
     click.echo(f"    {BLOCKS['parallel'].summary}")
     click.echo("repeat(n) { body }")
     click.echo(f"    {BLOCKS['repeat'].summary}")
+    click.echo("def name(param, param=default, ...) { body }")
+    click.echo("    a block of your own, called by name as a layer: name(args)")
     click.echo("@name")
     click.echo("    the next statement reads the layer called name")
 

@@ -328,3 +328,51 @@ def to_toml(value: object, top: bool = True) -> str:
         return "[" + ", ".join(to_toml(item, False) for item in value) + "]"
     assert isinstance(value, dict)
     return "{" + ", ".join(f"{key} = {to_toml(item, False)}" for key, item in value.items()) + "}"
+
+
+# -- user-defined blocks: definitions and calls -------------------------------------------------
+
+
+@st.composite
+def def_spec_text(draw: st.DrawFn) -> str:
+    """Definitions (one calling the other) and calls with positional and keyword arguments,
+    named or not, at the top level, in a repeat and in a parallel branch."""
+    act = draw(st.sampled_from(["relu", "relu6", "hardswish", "mish"]))
+    body = draw(
+        st.sampled_from(
+            [
+                "conv(c, k, stride=stride, pad=pad) -> N -> act",
+                "conv(c, k, pad=pad, act) -> dropout(0.1)",
+                "residual { conv(c, 1) -> act }",
+                "parallel(concat) { | conv(c, k, pad=pad) }",
+            ]
+        )
+    )
+    inner = f"def unit(c, k=1, stride=1, pad=0, act={act}) {{ {body} }}"
+    outer = "def pair(c, k=3) { unit(c, k, pad=1) -> unit(c, act=relu6) }"
+
+    def call() -> str:
+        name = draw(st.sampled_from(["", "", "b: ", "stage: "]))
+        width = draw(st.sampled_from([4, 8]))
+        args = draw(
+            st.sampled_from(
+                [
+                    f"unit({width})",
+                    f"unit({width}, 3, pad=1)",
+                    f"unit(c={width}, k=1)",
+                    f"unit({width}, act=mish)",
+                    f"pair({width})",
+                    f"pair({width}, k=1)",
+                ]
+            )
+        )
+        return name + args
+
+    calls = [call() for _ in range(draw(st.integers(1, 4)))]
+    assume(sum(c.startswith("b: ") for c in calls) <= 1)
+    assume(sum(c.startswith("stage: ") for c in calls) <= 1)
+    wrapped = draw(st.sampled_from(["{}", "repeat(2) {{ {} }}", "parallel(concat) {{ {} | }}"]))
+    calls[-1] = wrapped.format(calls[-1].split(": ")[-1])
+    order = draw(st.booleans())
+    defs = [inner, outer] if order else [outer, inner]
+    return "input(8x12x12)\n" + "\n".join(defs) + "\nconv(8, 1)\n" + "\n".join(calls)

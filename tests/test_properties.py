@@ -13,11 +13,11 @@ from cnndiagram.engine.analysis import analyze
 from cnndiagram.engine.formulas import evaluate
 from cnndiagram.engine.windows import transposed_expr, transposed_size, window_expr, window_size
 from cnndiagram.errors import CnnDiagramError, ShapeError
-from cnndiagram.ir import block_structure, display_shape, stored_shape
+from cnndiagram.ir import BlockKind, block_structure, display_shape, stored_shape
 from cnndiagram.spec.format import format_network
 from cnndiagram.spec.load import SpecFormat, load_spec
 
-from strategies import BlockSpec, block_spec, dag_spec_text, spec_text, to_toml
+from strategies import BlockSpec, block_spec, dag_spec_text, def_spec_text, spec_text, to_toml
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -209,3 +209,23 @@ def test_resnet50_is_written_in_well_under_60_lines() -> None:
         if line.strip() and not line.lstrip().startswith("#")
     ]
     assert len(lines) < 45
+
+
+@SETTINGS
+@given(def_spec_text())
+def test_definitions_and_calls_round_trip(text: str) -> None:
+    network = load_spec(text, expr=True)
+    canonical = format_network(network)
+    assert canonical.count("def ") == 2
+    again = load_spec(canonical, expr=True)
+    assert again == network
+    assert block_structure(again) == block_structure(network)
+    assert format_network(again) == canonical
+    calls = {
+        block
+        for layer in network.layers
+        if layer.block is not None
+        for block in layer.block.path()
+        if block.kind is BlockKind.CALL
+    }
+    assert calls and all(block.definition in ("unit", "pair") for block in calls)

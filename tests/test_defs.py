@@ -9,7 +9,7 @@ from cnndiagram.errors import LimitError, ShapeError, SpecError
 from cnndiagram.ir import BlockKind, block_structure
 from cnndiagram.limits import Limits
 from cnndiagram.spec.format import format_network
-from cnndiagram.spec.load import load_spec
+from cnndiagram.spec.load import SpecFormat, load_spec
 
 from conftest import SAMPLES, run
 
@@ -186,3 +186,40 @@ def test_the_expansion_budget_covers_calls() -> None:
     with pytest.raises(LimitError):
         load_spec(nested, expr=True, limits=Limits(max_layers=20))
     assert len(load_spec(nested, expr=True).layers) == 48
+
+
+DSL = (
+    "input(3x16x16)\ndef bconv(c, k, stride=1) { conv(c, k, stride=stride, nobias) -> batchnorm }\n"
+    "stem: bconv(8, 3) -> relu6 -> bconv(4, 1, stride=2)\n"
+)
+STRUCTURED: dict[SpecFormat, str] = {
+    "yaml": (
+        "input: 3x16x16\ndefs:\n  bconv:\n    params: [c, k, {stride: 1}]\n"
+        '    layers: ["conv(c, k, stride=stride, nobias)", batchnorm]\n'
+        "layers:\n  - {bconv: [8, 3], name: stem}\n  - relu6\n"
+        "  - {bconv: {c: 4, k: 1, stride: 2}}\n"
+    ),
+    "toml": (
+        'input = "3x16x16"\nlayers = [{bconv = [8, 3], name = "stem"}, "relu6", '
+        "{bconv = {c = 4, k = 1, stride = 2}}]\n\n[defs.bconv]\n"
+        'params = ["c", "k", {stride = 1}]\nlayers = ["conv(c, k, stride=stride, nobias)", '
+        '"batchnorm"]\n'
+    ),
+    "json": (
+        '{"input": "3x16x16", "defs": {"bconv": {"params": ["c", "k", {"stride": 1}], '
+        '"layers": ["conv(c, k, stride=stride, nobias)", "batchnorm"]}}, '
+        '"layers": [{"bconv": [8, 3], "name": "stem"}, "relu6", '
+        '{"bconv": {"c": 4, "k": 1, "stride": 2}}]}'
+    ),
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(STRUCTURED))
+def test_definitions_in_yaml_toml_and_json_mean_the_same(fmt: SpecFormat) -> None:
+    expected = load_spec(DSL, expr=True)
+    network = load_spec(STRUCTURED[fmt], expr=True, fmt=fmt)
+    assert network == expected
+    assert block_structure(network) == block_structure(expected)
+    text = format_network(network)
+    assert "def bconv(c, k, stride=1) { conv(c, k, stride=stride, nobias) -> batchnorm }" in text
+    assert load_spec(text, expr=True) == expected

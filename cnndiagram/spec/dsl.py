@@ -102,22 +102,6 @@ class _Parser:
             else:
                 return
 
-    def arrow_follows(self) -> bool:
-        """Whether `->`, `→` or `-` comes next on this line, then another layer."""
-        at = self.pos
-        text = self.text
-        while at < len(text) and text[at] in " \t":
-            at += 1
-        if text.startswith("->", at):
-            at += 2
-        elif at < len(text) and text[at] in "→-":
-            at += 1
-        else:
-            return False
-        while at < len(text) and text[at] in " \t":
-            at += 1
-        return at < len(text) and text[at] not in "\n#;}|"
-
     def skip_separators(self) -> bool:
         """Consumes any run of separators; tells whether there was one."""
         seen = False
@@ -171,9 +155,6 @@ class _Parser:
                 self.defs.append(self.parse_def())
             else:
                 bodies[-1].append(self.parse_item())
-            item = bodies[-1][-1] if bodies[-1] else None
-            if isinstance(item, RawStatement) and item.name is not None and self.arrow_follows():
-                bodies[-1][-1] = item._replace(chained=True)
             if (
                 not self.skip_separators()
                 and self.pos < len(text)

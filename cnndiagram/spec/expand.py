@@ -52,7 +52,6 @@ class _Proto:
     __slots__ = (
         "args",
         "block",
-        "chained",
         "explicit",
         "inputs",
         "kind",
@@ -77,8 +76,6 @@ class _Proto:
         self.block, self.part = place
         #: The names of the labelled calls it was made in (`b.`): automatic names count apart.
         self.prefix = ""
-        #: Named at the head of a chain (`y: a -> b`): reading it by name is ambiguous.
-        self.chained = False
 
 
 class _Expander:
@@ -378,7 +375,6 @@ class _Expander:
         proto = _Proto(
             kind.name, args, explicit, statement.name_span, inputs, place, statement.span
         )
-        proto.chained = statement.chained
         return self.add(proto, statement.name)
 
     def block(self, block: RawBlock, current: int, place: _Place, suffix: str) -> int:
@@ -487,17 +483,6 @@ class _Expander:
             found = self.find(name[1:])
             name = name[1:] if found is not None else name
         if found is not None:
-            proto = self.protos[found]
-            if proto.chained and found + 1 < len(self.protos):
-                line = self.source.line_col(proto.span.start)[0]
-                raise self.error(
-                    f"'{name}' names the first layer of the chain on line {line} "
-                    f"('{name}: {proto.kind} -> ...'), not the chain; reading it here is "
-                    "ambiguous",
-                    span,
-                    hint=f"write '{name}:' before the layer you mean (a -> b -> {name}: c), "
-                    f"or end the chain's line after '{name}: {proto.kind}(...)'",
-                )
             return found
         if name in self.declared:
             line = self.source.line_col(self.declared[name].start)[0]

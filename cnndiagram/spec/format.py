@@ -31,19 +31,6 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 _RESERVED = {"title", "true", "false", "null"}
 WIDTH = 100
 _INDENT = "  "
-#: Ends the text of a named statement that is read by name: the reader refuses a name at
-#: the head of an arrow chain as ambiguous (`y: a -> b`), so what follows it is joined by `;`.
-_END = "\x00"
-
-
-def _chain(texts: list[str]) -> str:
-    """Statements joined by `->`, or by `;` after one that ends with `_END`."""
-    out = ""
-    for text in texts:
-        if out:
-            out = out[:-1] + "; " if out.endswith(_END) else out + " -> "
-        out += text
-    return out.replace(_END, "")
 
 
 _QUOTED = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"}
@@ -693,16 +680,15 @@ class _Writer:
         if self.written[index]:
             self.register(index, name)
         head = f"{_name(name)}: {layer.kind}" if name is not None else layer.kind
-        end = _END if name is not None and index in self.referenced else ""
         args: list[str | _Names] = [*inputs, *_args(layer)]
         if not args:
-            return (head + end,)
+            return (head,)
         pieces: list[str | _Names] = [head + "("]
         for k, arg in enumerate(args):
             if k:
                 pieces.append(", ")
             pieces.append(arg)
-        pieces.append(")" + end)
+        pieces.append(")")
         return tuple(pieces)
 
     def render(self, elems: tuple[_Elem, ...] | list[_Elem]) -> tuple[_Piece, ...]:
@@ -805,11 +791,11 @@ def _inline(item: _Out) -> str:
         if k:
             segments.append("|")
         if body:
-            segments.append(_chain(list(map(_inline, body))))
+            segments.append(" -> ".join(map(_inline, body)))
     segments.append("}")
     text = f"{item.head} {' '.join(segments)}"
     if item.shortcut is not None:
-        text += " shortcut { " + _chain(list(map(_inline, item.shortcut))) + " }"
+        text += " shortcut { " + " -> ".join(map(_inline, item.shortcut)) + " }"
     return text
 
 
@@ -820,19 +806,19 @@ def _lines(items: tuple[_Out, ...], depth: int, out: list[str]) -> None:
     line = ""
     for item in items:
         text = _inline(item)
-        joined = _chain([line, text]) + (_END if text.endswith(_END) else "") if line else text
-        if len(indent) + len(joined.replace(_END, "")) <= WIDTH:
+        joined = f"{line} -> {text}" if line else text
+        if len(indent) + len(joined) <= WIDTH:
             line = joined
             continue
         if line:
-            out.append(indent + line.replace(_END, ""))
-        if isinstance(item, str) or len(indent) + len(text.replace(_END, "")) <= WIDTH:
+            out.append(indent + line)
+        if isinstance(item, str) or len(indent) + len(text) <= WIDTH:
             line = text
             continue
         line = ""
         _block_lines(item, depth, out)
     if line:
-        out.append(indent + line.replace(_END, ""))
+        out.append(indent + line)
 
 
 def _block_lines(item: _Text, depth: int, out: list[str]) -> None:
@@ -860,7 +846,7 @@ def _block_lines(item: _Text, depth: int, out: list[str]) -> None:
     if item.shortcut is None:
         out.append(indent + "}" + close)
         return
-    short = f"{indent}}} shortcut {{ {_chain(list(map(_inline, item.shortcut)))} }}{close}"
+    short = f"{indent}}} shortcut {{ {' -> '.join(map(_inline, item.shortcut))} }}{close}"
     if len(short) <= WIDTH:
         out.append(short)
         return

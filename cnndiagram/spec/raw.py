@@ -44,8 +44,7 @@ class RawArg(NamedTuple):
 
 
 class RawStatement(NamedTuple):
-    """`[name:] kind[(args)]` as written; `chained`: an arrow follows it to another layer
-    (`y: a -> b`), so a reader may take its name for the chain's."""
+    """`[name:] kind[(args)]` as written."""
 
     kind: str
     kind_span: Span
@@ -53,7 +52,6 @@ class RawStatement(NamedTuple):
     name_span: Span | None
     args: tuple[RawArg, ...]
     span: Span
-    chained: bool = False
 
 
 class RawRef(NamedTuple):

@@ -291,8 +291,8 @@ class _Reader:
             # computed from the input's, so the trace's shape is the target.
             self.add(node, "reshape", where, args[:1], shape=self.traced(node, where))
             return
-        # An activation the catalogue has no kind for yet (relu6, hardsigmoid, mish) is
-        # left to the opaque layer below, with its traced shape and no parameters.
+        # An activation the catalogue has no kind for is left to the opaque layer below,
+        # with its traced shape and no parameters (relu6, hardsigmoid and mish have kinds).
         if name in ACTIVATION_FUNCTIONS and lookup_kind(ACTIVATION_FUNCTIONS[name]) is not None:
             self.add(node, ACTIVATION_FUNCTIONS[name], where, args[:1])
             return

@@ -227,8 +227,11 @@ def _stages(items: list[list[LayerResult]]) -> list[list[LayerResult]]:
             vector = len(item[-1].output_shape) == 1
             if kind == "plain" and (pooling or vector or not changes):
                 stages[-1] += item
-                if pooling and changes and _convolves(stages[-1]):
-                    kind = None  # a pooling layer ends the stage of convolutions it closes
+                # A pooling layer ends the stage of convolutions it closes, unless it pools
+                # everything (a global pooling), which leads into the classifier after it.
+                pooled = all(d == 1 for d in _spatial(item[-1].output_shape))
+                if pooling and changes and _convolves(stages[-1]) and not pooled:
+                    kind = None
             else:
                 stages.append(list(item))
                 kind = "plain"

@@ -44,6 +44,11 @@ FIGURE_OPTIONS: dict[str, dict[str, object]] = {
     "mobilenetv2.cnn": {"max_width": 1600, "collapse": True},
     "shufflenetv2.cnn": {"max_width": 1600, "collapse": True},
     "mobilenetv3small.cnn": {"max_width": 1600},
+    "googlenet.cnn:textwidth": {"page": "textwidth"},
+    "efficientnet_b0.cnn:textwidth": {"page": "textwidth"},
+    "efficientnet_b0.cnn:column": {"page": "column"},
+    "resnet50.cnn:column": {"page": "column"},
+    "resnet50.cnn:slide": {"page": "slide"},
 }
 #: Graph-style figures come from the Graphviz that ships with the package, so the
 #: committed files are the same on every machine (a system `dot` may be another version).

@@ -871,6 +871,7 @@ DAG_NETWORKS: list[tuple[str, str, tuple[int, ...], Callable[[], nn.Module]]] = 
     ("inception", "samples/inception.cnn", (192, 28, 28), inception),
     ("unet", "samples/unet.cnn", (3, 256, 256), UNet),
     ("densenet121", "samples/densenet121.cnn", (3, 224, 224), densenet121),
+    ("efficientnet_b0", "samples/efficientnet_b0.cnn", (3, 224, 224), efficientnet_b0),
 ]
 
 

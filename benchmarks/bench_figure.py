@@ -71,7 +71,7 @@ def main() -> None:
         ),
     ):
         print(f"{label:<33} {median_ms([*cli, *args], 21):7.1f} ms  (target < {target} ms)")
-    # PowerPoint: python-pptx and lxml load only for this format; the target is a
+    # PowerPoint, written by the package itself (no python-pptx); the target is a
     # whole process within 1.5 times the SVG's
     svg_ms = median_ms([*cli, "render", seed, "-o", str(out / "s.svg")], 21)
     pptx_ms = median_ms([*cli, "render", seed, "-o", str(out / "s.pptx")], 21)

@@ -18,7 +18,7 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 def xml_chars(text: str) -> str:
     """`text` without the characters XML forbids, for XML libraries that escape the rest
-    themselves (python-pptx, lxml) but refuse, or mangle, those."""
+    themselves (lxml, ElementTree) but refuse, or mangle, those."""
     return _FORBIDDEN.sub("", text)
 
 

@@ -1,4 +1,4 @@
-"""Render stage: a `Scene` as one PowerPoint slide of native, editable shapes (python-pptx).
+"""Render stage: a `Scene` as one PowerPoint slide of native, editable shapes.
 
 The slide is 16:9 (13.333 x 7.5 in, the `--page slide` preset). A scene fitted to a page
 that the slide holds is centred at its print size; any other is scaled to fit inside a
@@ -11,8 +11,12 @@ ascent, its line height the measured ascent plus descent, aligned left, centred 
 as its anchor says. Each group of the scene (a layer's block with its labels, the legend,
 the totals) is a group shape named after it, so it moves as one.
 
+The slide's PresentationML is written here directly, as text (the package around it is
+`render/ooxml.py`): python-pptx, which an earlier version used, took most of a PPTX
+export's time in its own import. python-pptx stays in the tests, which reopen every file.
+
 Fonts: a PPTX file cannot carry the figure's font (PowerPoint's own embedding is not
-something python-pptx writes, and viewers other than PowerPoint ignore it), so the text is
+portable, and viewers other than PowerPoint ignore it), so the text is
 set in a font every Office installation has: Arial for the sans typeface, Times New Roman
 for the serif one (LibreOffice and most other viewers show their metric-compatible
 Liberation Sans and Serif). Arial is narrower than the measured DejaVu Sans for almost
@@ -30,53 +34,31 @@ a fixed revision, and every zip entry stamped with one fixed time.
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import zipfile
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from cnndiagram.errors import MissingDependencyError
-from cnndiagram.escapes.xml import xml_chars
+from cnndiagram.escapes.xml import xml_chars, xml_escape
 from cnndiagram.layout.scene import Group, Line, Polygon, Primitive, Scene, Text
 from cnndiagram.layout.text import FONT_DIR, SANS, TYPEFACES, text_width
-
-try:
-    from pptx import Presentation
-    from pptx.dml.color import RGBColor
-    from pptx.enum.shapes import MSO_CONNECTOR
-    from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
-    from pptx.oxml.ns import qn
-    from pptx.oxml.xmlchemy import OxmlElement
-    from pptx.util import Emu
-except ImportError:
-    # Raised when the registry loads this backend, that is only when a PPTX is asked for.
-    raise MissingDependencyError(
-        "PowerPoint output needs the 'python-pptx' package",
-        hint='pip install "cnndiagram[pptx]"',
-    ) from None
+from cnndiagram.render.ooxml import NS, TREE_ROOT, ZIP_TIME, package
 
 if TYPE_CHECKING:
-    from pptx.dml.line import LineFormat
-    from pptx.oxml.xmlchemy import BaseOxmlElement
-    from pptx.shapes.autoshape import Shape
-    from pptx.shapes.base import BaseShape
-    from pptx.shapes.shapetree import SlideShapes
-
     from cnndiagram.options import OutputOptions
+
+__all__ = ["ZIP_TIME", "Frame", "PptxBackend", "office_font", "office_width", "plain"]
 
 #: The 16:9 slide of PowerPoint's "Widescreen" size, in EMU (914,400 per inch).
 SLIDE_WIDTH, SLIDE_HEIGHT = 12_192_000, 6_858_000
 MARGIN = 228_600  # a quarter of an inch on every side
 EMU_PER_POINT = 12_700
+EMU_PER_CENTIPOINT = 127  # font sizes and line spacing are whole hundredths of a point
 #: DrawingML line ends come in three sizes, multiples of the line width (ECMA-376 leaves
 #: the factors to the application: 2, 3 and 5 in LibreOffice, which also takes a line at
 #: least 0.7 mm wide for the purpose, so hairlines keep a visible arrowhead).
 END_SIZES = {"sm": 2.0, "med": 3.0, "lg": 5.0}
 END_BASE = 25_200  # 0.7 mm in EMU
-#: Every zip entry's time (the earliest a zip can record): the same input, the same bytes.
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 class Frame(NamedTuple):
@@ -98,14 +80,14 @@ class Frame(NamedTuple):
                 scale = printed
         return cls(scale, (SLIDE_WIDTH - width * scale) / 2, (SLIDE_HEIGHT - height * scale) / 2)
 
-    def x(self, value: float) -> Emu:
-        return Emu(round(self.left + value * self.scale))
+    def x(self, value: float) -> int:
+        return round(self.left + value * self.scale)
 
-    def y(self, value: float) -> Emu:
-        return Emu(round(self.top + value * self.scale))
+    def y(self, value: float) -> int:
+        return round(self.top + value * self.scale)
 
-    def length(self, value: float) -> Emu:
-        return Emu(round(value * self.scale))
+    def length(self, value: float) -> int:
+        return round(value * self.scale)
 
 
 class OfficeFont(NamedTuple):
@@ -163,52 +145,10 @@ def plain(text: str) -> str:
     return xml_chars(text).translate({9: " ", 10: " ", 13: " "})
 
 
-def _colour(value: str) -> RGBColor:
-    """`#rrggbb` (the scene's only colour form) as python-pptx's colour."""
-    red, green, blue = (int(value[i : i + 2], 16) for i in (1, 3, 5))
-    colour: RGBColor = RGBColor(red, green, blue)  # type: ignore[no-untyped-call]  # python-pptx leaves RGBColor untyped
-    return colour
-
-
-def _without_style(shape: BaseShape) -> None:
-    """python-pptx gives freeforms and connectors a `p:style` pointing into the template's
-    theme (its effect styles add shadows); every property here is set explicitly instead."""
-    element = shape._element
-    for style in element.findall(qn("p:style")):
-        element.remove(style)
-
-
-def _stroke(
-    line: LineFormat,
-    colour: str,
-    width: float,
-    frame: Frame,
-    *,
-    dash: tuple[float, ...] = (),
-    arrow: bool = False,
-) -> None:
-    line.color.rgb = _colour(colour)
-    line.width = Emu(max(frame.length(width), 1))
-    ln: BaseOxmlElement = line._ln  # made by setting the width
-    # CT_LineProperties is a sequence: fill, dash, join, head end, tail end.
-    if dash:
-        pattern = dash if len(dash) % 2 == 0 else dash * 2  # SVG repeats an odd list
-        custom = OxmlElement("a:custDash")
-        for on, off in zip(pattern[::2], pattern[1::2]):
-            # lengths in thousandths of a percent of the line width
-            stop = OxmlElement("a:ds")
-            stop.set("d", str(max(round(on / width * 100_000), 1)))
-            stop.set("sp", str(max(round(off / width * 100_000), 1)))
-            custom.append(stop)
-        ln.append(custom)
-    ln.append(OxmlElement("a:round"))  # stroke-linejoin="round", as the SVG draws it
-    if arrow:
-        # the sizes nearest to the SVG arrowhead's (`svg.arrow_head`)
-        end = OxmlElement("a:tailEnd")
-        end.set("type", "triangle")
-        end.set("w", end_size(frame.length(3.0 + 2.4 * width), frame.length(width)))
-        end.set("len", end_size(frame.length(3.0 + 2.2 * width), frame.length(width)))
-        ln.append(end)
+def _rgb(value: str, alpha: float = 1.0) -> str:
+    """A solid fill of `#rrggbb` (the scene's only colour form)."""
+    opacity = f'<a:alpha val="{round(alpha * 100_000)}"/>' if alpha < 1 else ""
+    return f'<a:solidFill><a:srgbClr val="{value[1:7].upper()}">{opacity}</a:srgbClr></a:solidFill>'
 
 
 def end_size(length: int, width: int) -> str:
@@ -218,136 +158,177 @@ def end_size(length: int, width: int) -> str:
     return min(END_SIZES, key=lambda size: abs(END_SIZES[size] * base - length))
 
 
-def _polygon(shapes: SlideShapes, item: Polygon, frame: Frame) -> BaseShape:
-    points = [(frame.x(x), frame.y(y)) for x, y in item.points]
-    builder = shapes.build_freeform(points[0][0], points[0][1], scale=1.0)
-    builder.add_line_segments(points[1:], close=True)
-    shape: Shape = builder.convert_to_shape()
-    _without_style(shape)
-    shape.fill.solid()
-    shape.fill.fore_color.rgb = _colour(item.fill)
-    if item.opacity < 1:
-        alpha = OxmlElement("a:alpha")
-        alpha.set("val", str(round(item.opacity * 100_000)))
-        colour = shape._element.spPr.find(qn("a:solidFill")).find(qn("a:srgbClr"))
-        colour.append(alpha)
-    _stroke(shape.line, item.stroke, item.stroke_width, frame)
-    return shape
+def _stroke(
+    colour: str, width: float, frame: Frame, *, dash: tuple[float, ...] = (), arrow: bool = False
+) -> str:
+    """`a:ln`; CT_LineProperties is a sequence: fill, dash, join, head end, tail end."""
+    out = [f'<a:ln w="{max(frame.length(width), 1)}">', _rgb(colour)]
+    if dash:
+        pattern = dash if len(dash) % 2 == 0 else dash * 2  # SVG repeats an odd list
+        out.append("<a:custDash>")
+        for on, off in zip(pattern[::2], pattern[1::2]):
+            # lengths in thousandths of a percent of the line width
+            d, sp = max(round(on / width * 100_000), 1), max(round(off / width * 100_000), 1)
+            out.append(f'<a:ds d="{d}" sp="{sp}"/>')
+        out.append("</a:custDash>")
+    out.append("<a:round/>")  # stroke-linejoin="round", as the SVG draws it
+    if arrow:
+        # the sizes nearest to the SVG arrowhead's (`svg.arrow_head`)
+        w = end_size(frame.length(3.0 + 2.4 * width), frame.length(width))
+        length = end_size(frame.length(3.0 + 2.2 * width), frame.length(width))
+        out.append(f'<a:tailEnd type="triangle" w="{w}" len="{length}"/>')
+    out.append("</a:ln>")
+    return "".join(out)
 
 
-def _line(shapes: SlideShapes, item: Line, frame: Frame) -> BaseShape:
-    points = [(frame.x(x), frame.y(y)) for x, y in item.points]
-    if len(points) == 2:
-        (x0, y0), (x1, y1) = points
-        connector = shapes.add_connector(MSO_CONNECTOR.STRAIGHT, x0, y0, x1, y1)
-        _without_style(connector)
-        _stroke(connector.line, item.stroke, item.width, frame, dash=item.dash, arrow=item.arrow)
-        return connector
-    builder = shapes.build_freeform(points[0][0], points[0][1], scale=1.0)
-    builder.add_line_segments(points[1:], close=False)
-    shape: Shape = builder.convert_to_shape()
-    _without_style(shape)
-    shape.fill.background()
-    _stroke(shape.line, item.stroke, item.width, frame, dash=item.dash, arrow=item.arrow)
-    return shape
+Box = tuple[int, int, int, int]  # left, top, right, bottom in EMU
 
 
-_ALIGN = {"start": PP_ALIGN.LEFT, "middle": PP_ALIGN.CENTER, "end": PP_ALIGN.RIGHT}
+class _Slide:
+    """The shape tree of the slide: XML fragments with numbered ids, and each one's box."""
 
+    def __init__(self, frame: Frame, typeface: str) -> None:
+        self.frame = frame
+        self.typeface = typeface
+        self.next_id = 2  # 1 is the shape tree itself
 
-def _text(shapes: SlideShapes, item: Text, frame: Frame, typeface: str) -> BaseShape | None:
-    text = plain(item.text)
-    if not text.strip():
-        return None
-    left, top, right, _ = item.box()
-    box = shapes.add_textbox(
-        frame.x(left),
-        frame.y(top),
-        max(frame.length(right - left), Emu(1)),
-        max(frame.length(item.ascent + item.descent), Emu(1)),
-    )
-    body = box.text_frame
-    body.word_wrap = False
-    body.auto_size = MSO_AUTO_SIZE.NONE
-    body.margin_left = body.margin_right = body.margin_top = body.margin_bottom = Emu(0)
-    body.vertical_anchor = MSO_ANCHOR.TOP
-    paragraph = body.paragraphs[0]
-    paragraph.alignment = _ALIGN.get(item.anchor, PP_ALIGN.LEFT)
-    paragraph.line_spacing = Emu(max(frame.length(item.ascent + item.descent), 1))
-    run = paragraph.add_run()
-    run.text = text
-    # An Office font instead of the measured one: never wider than the box the layout made.
-    wide = office_width(text, item.size, item.bold, typeface)
-    run.font.size = Emu(frame.length(item.size * min(1.0, item.width / max(wide, 1e-9))))
-    run.font.name = office_font(typeface).family
-    run.font.bold = item.bold
-    run.font.color.rgb = _colour(item.fill)
-    return box
+    def _name(self, kind: str) -> tuple[int, str]:
+        number = self.next_id
+        self.next_id += 1
+        return number, f'id="{number}" name="{kind} {number - 1}"'
 
+    def freeform(
+        self, points: tuple[tuple[float, float], ...], close: bool, style: str
+    ) -> tuple[str, Box]:
+        """A custom geometry shape through `points`, placed at their bounding box."""
+        frame = self.frame
+        emu = [(frame.x(x), frame.y(y)) for x, y in points]
+        left, top = min(p[0] for p in emu), min(p[1] for p in emu)
+        right, bottom = max(p[0] for p in emu), max(p[1] for p in emu)
+        width, height = right - left, bottom - top
+        (x0, y0), *rest = emu
+        path = [f'<a:moveTo><a:pt x="{x0 - left}" y="{y0 - top}"/></a:moveTo>']
+        path += [f'<a:lnTo><a:pt x="{x - left}" y="{y - top}"/></a:lnTo>' for x, y in rest]
+        if close:
+            path.append("<a:close/>")
+        _, names = self._name("Freeform")
+        xml = (
+            f"<p:sp><p:nvSpPr><p:cNvPr {names}/><p:cNvSpPr/><p:nvPr/></p:nvSpPr><p:spPr>"
+            f'<a:xfrm><a:off x="{left}" y="{top}"/><a:ext cx="{width}" cy="{height}"/></a:xfrm>'
+            "<a:custGeom><a:avLst/><a:gdLst/><a:ahLst/><a:cxnLst/>"
+            '<a:rect l="l" t="t" r="r" b="b"/>'
+            f'<a:pathLst><a:path w="{width}" h="{height}">{"".join(path)}</a:path></a:pathLst>'
+            f"</a:custGeom>{style}</p:spPr></p:sp>"
+        )
+        return xml, (left, top, right, bottom)
 
-def _draw(
-    shapes: SlideShapes, items: tuple[Primitive, ...], frame: Frame, typeface: str
-) -> list[BaseShape]:
-    """The items drawn on the slide, in order; a group's shapes are drawn first and then
-    moved into its group shape at once (python-pptx recomputes a group's extents after each
-    shape added to it, which is quadratic in the group's size)."""
-    drawn: list[BaseShape | None] = []
-    for item in items:
-        if isinstance(item, Group):
-            group = shapes.add_group_shape(_draw(shapes, item.items, frame, typeface))
-            group.name = plain(item.label or item.id) or "group"
-            drawn.append(group)
-        elif isinstance(item, Polygon):
-            drawn.append(_polygon(shapes, item, frame))
-        elif isinstance(item, Line):
-            drawn.append(_line(shapes, item, frame))
+    def polygon(self, item: Polygon) -> tuple[str, Box]:
+        style = _rgb(item.fill, item.opacity) + _stroke(item.stroke, item.stroke_width, self.frame)
+        return self.freeform(item.points, True, style)
+
+    def line(self, item: Line) -> tuple[str, Box]:
+        stroke = _stroke(item.stroke, item.width, self.frame, dash=item.dash, arrow=item.arrow)
+        if len(item.points) != 2:
+            return self.freeform(item.points, False, "<a:noFill/>" + stroke)
+        frame = self.frame
+        (x0, y0), (x1, y1) = ((frame.x(x), frame.y(y)) for x, y in item.points)
+        # A straight connector is its box's diagonal; flips say which one, and which end
+        # (the tail, with the arrow) is the line's last point.
+        flips = (' flipH="1"' if x1 < x0 else "") + (' flipV="1"' if y1 < y0 else "")
+        left, top, right, bottom = min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+        _, names = self._name("Connector")
+        xml = (
+            f"<p:cxnSp><p:nvCxnSpPr><p:cNvPr {names}/><p:cNvCxnSpPr/><p:nvPr/></p:nvCxnSpPr>"
+            f'<p:spPr><a:xfrm{flips}><a:off x="{left}" y="{top}"/>'
+            f'<a:ext cx="{right - left}" cy="{bottom - top}"/></a:xfrm>'
+            f'<a:prstGeom prst="line"><a:avLst/></a:prstGeom>{stroke}</p:spPr></p:cxnSp>'
+        )
+        return xml, (left, top, right, bottom)
+
+    def text(self, item: Text) -> tuple[str, Box] | None:
+        text = plain(item.text)
+        if not text.strip():
+            return None
+        frame = self.frame
+        left, top, right, _ = item.box()
+        x, y = frame.x(left), frame.y(top)
+        width = max(frame.length(right - left), 1)
+        height = max(frame.length(item.ascent + item.descent), 1)
+        # An Office font instead of the measured one: never wider than the box the layout made.
+        wide = office_width(text, item.size, item.bold, self.typeface)
+        size = frame.length(item.size * min(1.0, item.width / max(wide, 1e-9)))
+        align = {"middle": "ctr", "end": "r"}.get(item.anchor, "l")
+        family = xml_escape(office_font(self.typeface).family)
+        _, names = self._name("TextBox")
+        xml = (
+            f'<p:sp><p:nvSpPr><p:cNvPr {names}/><p:cNvSpPr txBox="1"/><p:nvPr/></p:nvSpPr>'
+            f'<p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{width}" cy="{height}"/>'
+            '</a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/></p:spPr>'
+            '<p:txBody><a:bodyPr wrap="none" lIns="0" tIns="0" rIns="0" bIns="0" anchor="t">'
+            f'<a:noAutofit/></a:bodyPr><a:lstStyle/><a:p><a:pPr algn="{align}"><a:lnSpc>'
+            f'<a:spcPts val="{height // EMU_PER_CENTIPOINT}"/></a:lnSpc></a:pPr>'
+            f'<a:r><a:rPr lang="en-US" sz="{size // EMU_PER_CENTIPOINT}" '
+            f'b="{int(item.bold)}" dirty="0">{_rgb(item.fill)}<a:latin typeface="{family}"/>'
+            f"</a:rPr><a:t>{xml_escape(text)}</a:t></a:r></a:p></p:txBody></p:sp>"
+        )
+        return xml, (x, y, x + width, y + height)
+
+    def group(self, item: Group) -> tuple[str, Box]:
+        """A group shape named after the scene group; its child frame equals its frame (the
+        children keep their slide coordinates)."""
+        number, _ = self._name("Group")
+        children = self.draw(item.items)
+        boxes = [box for _, box in children]
+        if boxes:
+            left, top = min(b[0] for b in boxes), min(b[1] for b in boxes)
+            right, bottom = max(b[2] for b in boxes), max(b[3] for b in boxes)
         else:
-            drawn.append(_text(shapes, item, frame, typeface))
-    return [shape for shape in drawn if shape is not None]
+            left = top = right = bottom = 0
+        name = xml_escape(plain(item.label or item.id) or "group")
+        place = (
+            f'<a:off x="{left}" y="{top}"/><a:ext cx="{right - left}" cy="{bottom - top}"/>'
+            f'<a:chOff x="{left}" y="{top}"/><a:chExt cx="{right - left}" cy="{bottom - top}"/>'
+        )
+        xml = (
+            f'<p:grpSp><p:nvGrpSpPr><p:cNvPr id="{number}" name="{name}"/><p:cNvGrpSpPr/>'
+            f"<p:nvPr/></p:nvGrpSpPr><p:grpSpPr><a:xfrm>{place}</a:xfrm></p:grpSpPr>"
+            f"{''.join(xml for xml, _ in children)}</p:grpSp>"
+        )
+        return xml, (left, top, right, bottom)
 
-
-def _reproducible(data: bytes) -> bytes:
-    """The same zip with every entry's time, system and attributes fixed."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 0
-            entry.external_attr = 0
-            target.writestr(entry, source.read(info.filename))
-    return out.getvalue()
+    def draw(self, items: tuple[Primitive, ...]) -> list[tuple[str, Box]]:
+        drawn: list[tuple[str, Box] | None] = []
+        for item in items:
+            if isinstance(item, Group):
+                drawn.append(self.group(item))
+            elif isinstance(item, Polygon):
+                drawn.append(self.polygon(item))
+            elif isinstance(item, Line):
+                drawn.append(self.line(item))
+            else:
+                drawn.append(self.text(item))
+        return [shape for shape in drawn if shape is not None]
 
 
 def render_pptx(scene: Scene, *, transparent: bool = False) -> bytes:
     """The scene as a one-slide presentation (bytes of a .pptx file)."""
-    presentation = Presentation()
-    presentation.slide_width = Emu(SLIDE_WIDTH)
-    presentation.slide_height = Emu(SLIDE_HEIGHT)
-    blank = next(layout for layout in presentation.slide_layouts if layout.name == "Blank")
-    slide = presentation.slides.add_slide(blank)
+    slide = _Slide(Frame.fit(scene), scene.typeface)
+    shapes = "".join(xml for xml, _ in slide.draw(scene.items))
+    background = ""
     if scene.background and not transparent:
-        slide.background.fill.solid()
-        slide.background.fill.fore_color.rgb = _colour(scene.background)
-    _draw(slide.shapes, scene.items, Frame.fit(scene), scene.typeface)
-    slide.notes_slide.notes_text_frame.text = plain(scene.description)
-
-    core = presentation.core_properties
-    core.title = plain(scene.title)
-    core.comments = ""  # the template's "generated using python-pptx"
-    core.author = ""
-    core.last_modified_by = "cnndiagram"
-    core.revision = 1
-    for name in ("dcterms:created", "dcterms:modified", "cp:lastPrinted"):
-        for date in core._element.findall(qn(name)):
-            core._element.remove(date)
-
-    out = io.BytesIO()
-    presentation.save(out)
-    return _reproducible(out.getvalue())
+        background = f"<p:bg><p:bgPr>{_rgb(scene.background)}<a:effectLst/></p:bgPr></p:bg>"
+    xml = (
+        f"<p:sld {NS}><p:cSld>{background}<p:spTree>{TREE_ROOT}{shapes}</p:spTree></p:cSld>"
+        "<p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr></p:sld>"
+    )
+    return package(
+        xml,
+        notes=plain(scene.description),
+        title=plain(scene.title),
+        font=office_font(scene.typeface).family,
+        width=SLIDE_WIDTH,
+        height=SLIDE_HEIGHT,
+    )
 
 
 class PptxBackend:

@@ -304,6 +304,7 @@ def test_python_pptx_is_not_needed_to_write_one(tmp_path: Path) -> None:
 def test_every_part_is_well_formed_and_every_relationship_resolves() -> None:
     data = Diagram(SAMPLES / "resnet18.cnn", title="<&\"'>").to_bytes("pptx")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None  # every entry's CRC-32 and size check out
         names = set(archive.namelist())
         types = ElementTree.fromstring(archive.read("[Content_Types].xml"))
         overrides = {o.get("PartName", "").lstrip("/") for o in types}

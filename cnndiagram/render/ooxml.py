@@ -3,19 +3,26 @@
 The smallest package PowerPoint, LibreOffice and python-pptx open: a presentation with one
 slide master, one blank layout, one theme, one slide and its notes page (with the notes
 master it needs), plus the document properties. Only the slide, its notes, the title and
-the theme's font change from figure to figure; the rest is constant text here. Every zip
+the theme's font change from figure to figure; the rest is constant text here.
+
+The zip is written here too (`zip_archive`, deflated entries and the central directory,
+about 30 lines): the standard library's `zipfile` imports `pathlib`, `shutil`, `bz2`,
+`lzma` and `threading`, which cost a PowerPoint export more than writing its slide. Every
 entry is stamped with one fixed time, so the same slide is the same bytes.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
+import struct
+import zlib
 
 from cnndiagram.escapes.xml import xml_escape
 
 #: Every zip entry's time (the earliest a zip can record): the same input, the same bytes.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+#: ZIP_TIME as MS-DOS time and date fields: 00:00:00, and (year - 1980) << 9 | month << 5 | day.
+_DOS_TIME, _DOS_DATE = 0, (ZIP_TIME[0] - 1980) << 9 | ZIP_TIME[1] << 5 | ZIP_TIME[2]
+_VERSION = 20  # 2.0, the version a reader needs for deflate (made on MS-DOS, system 0)
 
 NS = (
     'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
@@ -236,12 +243,30 @@ def package(slide: str, *, notes: str, title: str, font: str, width: int, height
             ("notesMaster", "../notesMasters/notesMaster1.xml"), ("slide", "../slides/slide1.xml")
         ),
     }
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in parts.items():
-            entry = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 0
-            entry.external_attr = 0
-            archive.writestr(entry, _HEAD + text)
-    return out.getvalue()
+    return zip_archive({name: (_HEAD + text).encode("utf-8") for name, text in parts.items()})
+
+
+def zip_archive(files: dict[str, bytes]) -> bytes:
+    """A zip of `files` (ASCII names, in order), each deflated, stamped with `ZIP_TIME`,
+    with no extra fields or attributes (APPNOTE.TXT 4.3: local headers, data, central
+    directory, end record)."""
+    out = bytearray()
+    directory = bytearray()
+    for name, data in files.items():
+        packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)  # raw deflate
+        packed = packer.compress(data) + packer.flush()
+        encoded = name.encode("ascii")
+        # shared by both headers: time, date, CRC-32, packed and full size, name length
+        common = struct.pack(
+            "<HHIIIH", _DOS_TIME, _DOS_DATE, zlib.crc32(data), len(packed), len(data), len(encoded)
+        )
+        # made by, needed, flags, method (8, deflate) | extra, comment, disk, attributes, offset
+        directory += struct.pack("<IHHHH", 0x02014B50, _VERSION, _VERSION, 0, 8) + common
+        directory += struct.pack("<HHHHII", 0, 0, 0, 0, 0, len(out)) + encoded
+        # needed, flags, method | extra length
+        out += struct.pack("<IHHH", 0x04034B50, _VERSION, 0, 8) + common + struct.pack("<H", 0)
+        out += encoded + packed
+    end = struct.pack(
+        "<IHHHHIIH", 0x06054B50, 0, 0, len(files), len(files), len(directory), len(out), 0
+    )
+    return bytes(out + directory + end)

@@ -1,8 +1,9 @@
-"""Every output format of the seed (and ResNet-50) as a whole process, paired against SVG:
+"""Every scene format (svg, png, pdf, pptx, tikz) of the seed and ResNet-50 as a whole
+process, paired against SVG:
 the runs alternate format by format, so machine load hits each alike. Run:
 python benchmarks/bench_outputs.py
 
-Issue target: each vector format within 1.5x of SVG for the seed.
+Issue target: pdf, pptx and tikz each within 1.5x of SVG for the seed.
 """
 
 from __future__ import annotations

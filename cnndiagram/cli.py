@@ -499,8 +499,8 @@ def render_command() -> click.Command:
         force: bool,
         **options: Any,
     ) -> None:
-        """Draw the network as an annotated figure (SVG, PNG, PDF, PPTX, or DOT for the graph
-        style).
+        """Draw the network as an annotated figure (SVG, PNG, PDF, PPTX, TikZ, or DOT for the
+        graph style).
 
         With -d OUTDIR, draw every SPEC (spec or model files) into OUTDIR with the same
         options, skipping outputs already up to date; a spec that fails is reported

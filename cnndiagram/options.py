@@ -174,6 +174,7 @@ class OutputOptions(NamedTuple):
     transparent: bool = False
     embed_font: bool = True
     max_pixels: int = DEFAULT_MAX_PIXELS
+    standalone: bool = False  # TikZ: a complete document rather than a picture to \input
 
     @property
     def pixel_scale(self) -> float:
@@ -412,6 +413,14 @@ OPTIONS: tuple[Option, ...] = (
         _number("the pixel limit", 1, math.inf, integer=True),
         "Refuse PNGs with more pixels than this.",
         metavar="N",
+    ),
+    Option(
+        "standalone",
+        _OUT,
+        _bool,
+        "TikZ: a complete standalone-class document instead of a picture to \\input.",
+        flag=True,
+        negatable=False,
     ),
 )
 OPTION_TABLE: dict[str, Option] = {option.name: option for option in OPTIONS}

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from cnndiagram.escapes.csv import FORMULA_TRIGGERS, escape_csv_cell
 from cnndiagram.escapes.json import escape_json_controls
-from cnndiagram.escapes.latex import escape_latex
+from cnndiagram.escapes.latex import escape_latex, escape_latex_ascii
 from cnndiagram.escapes.markdown import code_span, escape_markdown
 from cnndiagram.escapes.terminal import CONTROLS, escape_controls
 
@@ -138,6 +138,32 @@ def test_latex_text_has_no_active_character_and_one_line(text: str) -> None:
     assert not set(rest) & set("\\{}$&#^_%~<>|")
     assert not CONTROLS.intersection(escaped)
     assert len(escaped.splitlines()) <= 1
+
+
+#: Every command `escape_latex_ascii` writes: the specials' escapes, math symbols, accents
+#: and letters, and the fallback `\cnnchar{<hex>}`; and the groups that stop ligatures.
+_ASCII_COMMANDS = re.compile(
+    r"\\text(backslash|asciitilde|asciicircum|less|greater|bar|superscript|endash|emdash)"
+    r"|\\[&%$#_{},]|\\(times|cdot|lfloor|rfloor|lceil|rceil|leftarrow|rightarrow|leq|geq"
+    r"|approx|surd|Sigma|pm|dots|ss|ae|AE|oe|OE|o|O|aa|AA|i|l|L)(?![A-Za-z])"
+    r"|\\cnnchar\{[0-9A-F]{4,6}\}|\\char`\\\"|\\[`'^~=u.\"rHvck]\{"
+)
+
+
+@given(HOSTILE)
+def test_latex_ascii_text_is_ascii_and_spells_no_other_command(text: str) -> None:
+    escaped = escape_latex_ascii(text)
+    assert escaped.isascii()
+    assert "\\" not in _ASCII_COMMANDS.sub("", escaped)  # no other command
+    assert "^^" not in escaped and "%" not in escaped.replace("\\%", "")
+    assert len(escaped.splitlines()) <= 1
+
+
+def test_latex_ascii_maps_the_figures_symbols_to_math() -> None:
+    assert escape_latex_ascii("5×5 · 3−1 ⌊x⌋ ⌈y⌉ 2² a\u2009b") == (
+        r"5$\times$5 $\cdot$ 3$-$1 $\lfloor$x$\rfloor$ $\lceil$y$\rceil$ 2\textsuperscript{2} a\,b"
+    )
+    assert escape_latex_ascii("naïve Ça 😀") == r"na{\"{\i}}ve {\c{C}}a \cnnchar{1F600}"
 
 
 def test_latex_title_stays_inside_its_comment() -> None:

@@ -4,14 +4,23 @@ measured boxes; the backends draw them with the shipped fonts)."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import pdfplumber
+import pptx
 import pytest
+from PIL import Image
+from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from cnndiagram.diagram import Diagram
 from cnndiagram.errors import CnnDiagramError, OptionError
+from cnndiagram.escapes.latex import escape_latex_ascii
 from cnndiagram.layout.graph import _read_layout, graph_scene
 from cnndiagram.layout.scene import Group, Text, walk
 from cnndiagram.options import Style, figure_options
@@ -27,6 +36,7 @@ MAGIC = {
     "png": b"\x89PNG\r\n\x1a\n",
     "pdf": b"%PDF-1.7",
     "pptx": b"PK\x03\x04",
+    "tikz": b"% ",
     "dot": b"digraph network {",
 }
 
@@ -45,10 +55,34 @@ def test_extensions_and_names_resolve_through_the_registry() -> None:
     assert caught.value.exit_code == 2
 
 
+def _drawn_text(name: str, data: bytes) -> Counter[str]:
+    """The characters of the text a file holds, read back the way its users' tools do."""
+    if name == "svg":
+        root = ET.fromstring(data)
+        texts = [e.text or "" for e in root.iter("{http://www.w3.org/2000/svg}text")]
+    elif name == "pdf":
+        with pdfplumber.open(io.BytesIO(data)) as document:
+            texts = [char["text"] for char in document.pages[0].chars]
+    elif name == "pptx":
+        slide = pptx.Presentation(io.BytesIO(data)).slides[0]
+        texts = [s.text_frame.text for s in _pptx_shapes(slide.shapes) if s.has_text_frame]
+    else:
+        raise AssertionError(name)
+    return Counter("".join(texts).replace(" ", "").replace("\u2009", ""))
+
+
+def _pptx_shapes(shapes: Any) -> Iterator[Any]:
+    for shape in shapes:
+        yield shape
+        if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+            yield from _pptx_shapes(shape.shapes)
+
+
 @pytest.mark.parametrize("style", [style.value for style in Style])
 @pytest.mark.parametrize("name", sorted(FORMATS))
-def test_every_format_writes_every_style_it_can(style: str, name: str) -> None:
-    diagram = Diagram(SAMPLES / "resnet18.cnn", style=style)
+@pytest.mark.parametrize("sample", ["seed.cnn", "resnet18.cnn"])
+def test_every_format_writes_every_style_it_can(sample: str, style: str, name: str) -> None:
+    diagram = Diagram(SAMPLES / sample, style=style)
     entry = FORMATS[name]
     if not entry.draws_scene and style != "graph":
         with pytest.raises(OptionError, match="DOT output is the graph style's"):
@@ -57,6 +91,22 @@ def test_every_format_writes_every_style_it_can(style: str, name: str) -> None:
     data = diagram.to_bytes(name, scale=1)
     assert data.startswith(MAGIC[name])
     assert diagram.to_bytes(name, scale=1) == data  # reproducible
+    texts = [item.text for _, item in walk(diagram.scene.items) if isinstance(item, Text)]
+    if name in ("svg", "pdf", "pptx"):  # every text of the scene, and nothing else
+        assert _drawn_text(name, data) == Counter(
+            "".join(texts).replace(" ", "").replace("\u2009", "")
+        )
+    elif name == "tikz":  # every text a node, escaped
+        tex = data.decode("ascii")
+        assert tex.count("\\cnnfit{") == sum(bool(text.strip()) for text in texts)
+        assert all(escape_latex_ascii(text) in tex for text in texts)
+    elif name == "png":
+        image = Image.open(io.BytesIO(data))
+        assert image.size == (round(diagram.scene.width), round(diagram.scene.height))
+        low, high = image.convert("L").getextrema()
+        assert low < 64 and high > 192  # drawn, not blank
+    else:
+        assert name == "dot" and b"->" in data
 
 
 def test_cli_format_choices_are_the_registry(tmp_path: Path) -> None:

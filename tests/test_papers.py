@@ -65,6 +65,18 @@ def test_the_papers_page_compiles_with_pdflatex(tmp_path: Path) -> None:
     ).stdout
     assert "(5·5·1 + 1)·32 = 832" in text  # the figure's formulas are text in the paper
     assert "217" in text and "706" in text
+    # The TikZ route: the figure's labels are set in the paper's own font (Computer Modern
+    # bold for the layer names), not in the figure's embedded one.
+    pdfplumber = pytest.importorskip("pdfplumber")
+    with pdfplumber.open(tmp_path / "paper.pdf") as paper:
+        fonts = {
+            word["fontname"].split("+")[-1]
+            for page in paper.pages
+            for word in page.extract_words(extra_attrs=["fontname"])
+            if word["text"] == "conv2d1"
+        }
+    assert any(name.startswith("CMBX") for name in fonts), fonts
+    assert any("DejaVu" in name for name in fonts), fonts  # and the PDF route's
 
 
 def test_the_slide_command_makes_an_editable_deck(tmp_path: Path) -> None:

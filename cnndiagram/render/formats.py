@@ -75,10 +75,18 @@ FORMATS: dict[str, OutputFormat] = {
         OutputFormat(
             "pptx",
             (".pptx",),
-            "PowerPoint slide of editable shapes and text boxes (extra: cnndiagram[pptx])",
+            "PowerPoint slide of editable shapes and text boxes",
             "application/vnd.openxmlformats-officedocument.presentationml.presentation",
             "cnndiagram.render.pptx:PptxBackend",
             binary=True,
+        ),
+        OutputFormat(
+            "tikz",
+            (".tex",),
+            "TikZ picture to \\input, text in the document's font (--standalone: a document)",
+            "application/x-tex",
+            "cnndiagram.render.tikz:TikzBackend",
+            binary=False,
         ),
         OutputFormat(
             "dot",

@@ -196,15 +196,16 @@ def test_usage_errors_exit_2_before_any_work(tmp_path: Path, args: list[str], me
 
 
 def test_a_missing_optional_dependency_stops_the_batch_with_exit_3(tmp_path: Path) -> None:
-    fake = tmp_path / "hide" / "pptx"
+    # resvg (PNG) stands for any optional dependency: PowerPoint output needs none now.
+    fake = tmp_path / "hide" / "resvg"
     fake.mkdir(parents=True)
-    (fake / "__init__.py").write_text("raise ImportError('python-pptx is not installed')\n")
+    (fake / "__init__.py").write_text("raise ImportError('resvg is not installed')\n")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(fake.parent), str(ROOT)])}
     out = tmp_path / "out"
     samples = [str(SAMPLES / "seed.cnn"), str(SAMPLES / "lenet5.cnn")]
-    result = cli("render", *samples, "-d", str(out), "-f", "svg,pptx", env=env)
-    assert result.returncode == 3
-    assert result.stderr.count("PowerPoint output needs the 'python-pptx' package") == 1
+    result = cli("render", *samples, "-d", str(out), "-f", "svg,png", env=env)
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.count("PNG output needs the 'resvg' package") == 1
     assert "failed" not in result.stderr
     assert sorted(os.listdir(out)) == []  # the spec's SVG was drawn, never written alone
 

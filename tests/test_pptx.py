@@ -158,8 +158,8 @@ def test_the_seed_numbers_and_formulas_are_editable_text() -> None:
     diagram = Diagram(SAMPLES / "seed.cnn")
     slide = _open(diagram.to_bytes("pptx")).slides[0]
     texts = [shape.text_frame.text for shape in _leaves(slide.shapes) if shape.has_text_frame]
-    total = f"{diagram.analysis.total_params:,}".replace(",", "\u2009")
-    assert any(f"= {total} parameters" in text for text in texts)
+    total = f"{diagram.analysis.learnable_params:,}".replace(",", "\u2009")
+    assert any(f"= {total} learnable parameters" in text for text in texts)
     formulas = [text.text for text in _texts(diagram.scene) if text.role == "formulas"]
     assert formulas and all(formula in texts for formula in formulas)
     for result in diagram.analysis.layers:

@@ -1,5 +1,11 @@
 """Engine stage: walks the network once, applying each layer's rules, and keeps the results.
 
+Counts come in three kinds, kept apart because papers, PyTorch and Keras each quote a
+different sum: learned and trained (`trainable`), learned but frozen, and running
+statistics, which are never learned (BatchNorm's mean and variance, PyTorch's buffers).
+`trainable` and `non_trainable` are Keras' split (frozen and running both non-trainable);
+`learnable` is PyTorch's `parameters()` (trained and frozen), the count papers quote.
+
 `analyze` computes numbers only (shapes, parameters, MACs, receptive fields), which
 is what large networks and the benchmarks need; formulas are built on request by
 `Analysis.formulas`, from the same rules.
@@ -30,7 +36,8 @@ class ReceptiveField(NamedTuple):
 
 
 class LayerResult(NamedTuple):
-    """One statement's numbers. `layer` is None for the input."""
+    """One statement's numbers. `layer` is None for the input. `running` is the part of
+    `non_trainable` that is running statistics; the rest of it is frozen learnable weights."""
 
     number: int
     name: str
@@ -45,10 +52,22 @@ class LayerResult(NamedTuple):
     #: Names of the layers read, and their shapes (several for a merge; none for the input).
     inputs: tuple[str, ...] = ()
     input_shapes: tuple[tuple[int, ...], ...] = ()
+    running: int = 0
 
     @property
     def params(self) -> int:
+        """Every stored number: learnable parameters and running statistics."""
         return self.trainable + self.non_trainable
+
+    @property
+    def learnable(self) -> int:
+        """What PyTorch's `parameters()` counts: trained and frozen weights."""
+        return self.params - self.running
+
+    @property
+    def frozen(self) -> int:
+        """Learnable weights that training leaves as they are (`frozen`, `trainable=false`)."""
+        return self.non_trainable - self.running
 
     @property
     def activations(self) -> int:
@@ -71,6 +90,20 @@ class Analysis(NamedTuple):
     @property
     def non_trainable_params(self) -> int:
         return sum(result.non_trainable for result in self.layers)
+
+    @property
+    def learnable_params(self) -> int:
+        """The count papers quote and PyTorch's `parameters()` gives."""
+        return sum(result.learnable for result in self.layers)
+
+    @property
+    def frozen_params(self) -> int:
+        return sum(result.frozen for result in self.layers)
+
+    @property
+    def running_params(self) -> int:
+        """Running statistics (BatchNorm's mean and variance): stored, never learned."""
+        return sum(result.running for result in self.layers)
 
     @property
     def total_macs(self) -> int:
@@ -98,8 +131,12 @@ class Analysis(NamedTuple):
         raise KeyError(name)
 
     def total_formula(self) -> Formula:
-        """`832 + 9248 + 205056 + 2570 = 217706`."""
+        """`832 + 9248 + 205056 + 2570 = 217706`: every stored number, running statistics too."""
         return sum_formula([result.params for result in self.layers])
+
+    def learnable_formula(self) -> Formula:
+        """The learnable parameters as the sum of the layers' counts."""
+        return sum_formula([result.learnable for result in self.layers])
 
     # Jupyter looks its display methods up on the object itself. They hand the analysis to
     # the notebook writer of the report stage, imported when a notebook asks; the one import
@@ -140,7 +177,8 @@ def analyze(network: Network, limits: Limits = DEFAULT_LIMITS) -> Analysis:
         rf = fields[names[0]] if len(names) == 1 else _merge_rf([fields[n] for n in names])
         try:
             out = op.shape(ctx)
-            trainable, non_trainable = op.params(ctx, out)
+            # Rules return (learned, running statistics).
+            trainable, running = op.params(ctx, out)
             macs = op.macs(ctx, out)
             step = op.rf(ctx, out) if rf is not None else None
         except RuleError as error:
@@ -159,8 +197,8 @@ def analyze(network: Network, limits: Limits = DEFAULT_LIMITS) -> Analysis:
                     span=layer.span,
                     hint="raise the limit with --max-dim",
                 )
-        if ctx.args.get("trainable") is False:
-            trainable, non_trainable = 0, trainable + non_trainable
+        frozen = trainable if ctx.args.get("trainable") is False else 0
+        trainable -= frozen
         if step is None:
             rf = None
         elif step and rf is not None:
@@ -174,11 +212,12 @@ def analyze(network: Network, limits: Limits = DEFAULT_LIMITS) -> Analysis:
                 shape,
                 out,
                 trainable,
-                non_trainable,
+                frozen + running,
                 macs,
                 rf,
                 names,
                 in_shapes,
+                running,
             )
         )
         shapes[layer.name] = out

@@ -121,6 +121,8 @@ register(
         rule="out = floor((in + 2p - d(k - 1) - 1)/s) + 1 per spatial axis (same: ceil(in/s))",
         param_rule="(k_1*...*k_n*C_in/groups + 1)*filters: one kernel per filter over its "
         "group's input channels, plus one bias per filter",
+        param_rule_nobias="k_1*...*k_n*C_in/groups*filters: one kernel per filter over its "
+        "group's input channels, and no bias",
     ),
 )
 
@@ -197,6 +199,8 @@ register(
         "(same: in*s; valid: in*s + max(d(k - 1) + 1 - s, 0))",
         param_rule="(k_1*...*k_n*C_in/groups + 1)*filters, the same count as the convolution "
         "it transposes",
+        param_rule_nobias="k_1*...*k_n*C_in/groups*filters, the same count as the convolution "
+        "it transposes, and no bias",
     ),
 )
 
@@ -244,6 +248,7 @@ register(
         rf=lambda ctx, out: window_rf(ctx),
         rule="the depthwise step sets the size: out = floor((in + 2p - d(k - 1) - 1)/s) + 1",
         param_rule="k_1*...*k_n*C_in*dm depthwise + C_in*dm*filters pointwise + filters biases",
+        param_rule_nobias="k_1*...*k_n*C_in*dm depthwise + C_in*dm*filters pointwise, and no bias",
     ),
 )
 
@@ -275,5 +280,6 @@ register(
         rule="out = floor((in + 2p - d(k - 1) - 1)/s) + 1 per spatial axis; "
         "channels C_in*depth_multiplier",
         param_rule="(k_1*...*k_n + 1)*C_in*dm: one kernel and one bias per output channel",
+        param_rule_nobias="k_1*...*k_n*C_in*dm: one kernel per output channel, and no bias",
     ),
 )

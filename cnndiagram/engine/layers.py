@@ -53,6 +53,7 @@ _DENSE = Op(
     rule="out = units; a multi-dimensional input is flattened first",
     param_rule="(n_in + 1)*units: one weight from every input to every unit, plus one bias "
     "per unit",
+    param_rule_nobias="n_in*units: one weight from every input to every unit, and no bias",
 )
 register("dense", "output", op=_DENSE)
 

@@ -104,5 +104,7 @@ register(
         formulas=_layer_formulas,
         param_rule="2*n learned (scale and shift per normalised value): n = every per-sample "
         "value, or C with over=channels",
+        param_rule_nobias="n learned (a scale per normalised value, no shift): n = every "
+        "per-sample value, or C with over=channels",
     ),
 )

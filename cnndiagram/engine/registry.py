@@ -7,7 +7,7 @@ which `analysis.py` turns into a located `ShapeError` naming the layer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, NamedTuple, Union
 
 from cnndiagram.engine.formulas import Formula
@@ -135,7 +135,8 @@ def _keep_rf(ctx: Ctx, out: tuple[int, ...]) -> RfStep:
 
 
 class Op(NamedTuple):
-    """The rules of one layer kind. `rule` and `param_rule` state the general formula in words."""
+    """The rules of one layer kind. `rule` and `param_rule` state the general formula in words.
+    `params` gives (learned parameters, running statistics); freezing is the engine's."""
 
     shape: Callable[[Ctx], tuple[int, ...]] = _same_shape
     params: Callable[[Ctx, tuple[int, ...]], tuple[int, int]] = _no_params
@@ -145,6 +146,14 @@ class Op(NamedTuple):
     rule: str = "the output has the shape of the input"
     param_rule: str = "no learnable parameters"
     notes: tuple[str, ...] = ()
+    param_rule_nobias: str = ""  # the rule of a layer with bias=false, for kinds with a bias
+
+    def stated_param_rule(self, args: Mapping[str, ArgValue]) -> str:
+        """`param_rule`, or the rule without bias when the layer has none (a convolution
+        before a BatchNorm usually has none: "plus one bias per filter" would be false)."""
+        if self.param_rule_nobias and args.get("bias") is False:
+            return self.param_rule_nobias
+        return self.param_rule
 
 
 REGISTRY: dict[str, Op] = {}

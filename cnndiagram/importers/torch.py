@@ -415,10 +415,10 @@ def _cross_check(
     buffers = sum(
         b.numel() for name, b in module.named_buffers() if not name.endswith("num_batches_tracked")
     )
-    if (analysis.trainable_params, analysis.non_trainable_params) != (learnable, buffers):
+    if (analysis.learnable_params, analysis.running_params) != (learnable, buffers):
         raise SpecError(
-            f"torch: the engine counts {analysis.trainable_params:,} learnable and "
-            f"{analysis.non_trainable_params:,} other parameters; the module has "
+            f"torch: the engine counts {analysis.learnable_params:,} learnable parameters and "
+            f"{analysis.running_params:,} running statistics; the module has "
             f"{learnable:,} parameters and {buffers:,} buffer values"
         )
     meta = copy.deepcopy(module).to("meta")

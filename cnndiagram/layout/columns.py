@@ -162,7 +162,6 @@ def _layer_columns(
             readers[name] = readers.get(name, 0) + 1
     column_of: dict[str, int] = {}
     columns: list[Column] = []
-    stage_params: dict[str, int] = {}
     # Per repeat (its id, shared by its iterations): its first column and its first iteration.
     badges: dict[str, tuple[int, Block]] = {}
     for result in analysis.layers:
@@ -170,11 +169,9 @@ def _layer_columns(
             continue
         layer = result.layer
         repeat = layer.repeat() if options.collapse and layer is not None else None
-        if repeat is not None:
-            stage_params[repeat.id] = stage_params.get(repeat.id, 0) + result.params
-            if repeat.index != 1:
-                column_of[result.name] = column_of.get(result.inputs[0], len(columns) - 1)
-                continue
+        if repeat is not None and repeat.index != 1:
+            column_of[result.name] = column_of.get(result.inputs[0], len(columns) - 1)
+            continue
         kind = KINDS[result.kind]
         last = columns[-1] if columns else None
         if (
@@ -224,17 +221,90 @@ def _layer_columns(
                 result.inputs,
             )
         )
+    stage_params, first_layers = _iterations(analysis) if badges else ({}, {})
     for stage, (index, repeat) in badges.items():
-        total, count = stage_params[stage], repeat.count
-        assert count is not None  # every repeat iteration knows how many there are
         rows = dict(columns[index].rows)
+        label = clean(_repeat_label(repeat, first_layers[stage]), face)
+        assert repeat.count is not None  # every repeat iteration knows how many there are
         rows["repeat"] = [
-            f"\u00d7{count} repeats of {repeat.label}",
-            f"{count}\u00b7{group_digits(total // count, 'unicode')} = "
-            f"{group_digits(total, 'unicode')} parameters",
+            f"\u00d7{repeat.count} repeats of {label}",
+            *_badge_sum(stage_params[stage]),
         ]
         columns[index] = columns[index]._replace(rows=rows)
     return columns
+
+
+def _iterations(
+    analysis: Analysis,
+) -> tuple[dict[str, dict[int, int]], dict[str, list[LayerResult]]]:
+    """Per repeat (by id): the learnable parameters of each iteration, and the layers of
+    its first iteration."""
+    counts: dict[str, dict[int, int]] = {}
+    first: dict[str, list[LayerResult]] = {}
+    for result in analysis.layers:
+        repeat = result.layer.repeat() if result.layer is not None else None
+        if repeat is None:
+            continue
+        assert repeat.index is not None  # every repeat iteration knows its number
+        per = counts.setdefault(repeat.id, {})
+        per[repeat.index] = per.get(repeat.index, 0) + result.learnable
+        if repeat.index == 1:
+            first.setdefault(repeat.id, []).append(result)
+    return counts, first
+
+
+#: A badge lists at most this many different counts; past it, only the stage's total.
+MAX_BADGE_TERMS = 4
+
+
+def _badge_sum(counts: dict[int, int]) -> list[str]:
+    """The stage's learnable parameters as the sum of its iterations' counts: `3·18 = 54`
+    only when every iteration has the same count, else each different count with how often
+    it occurs (`1 792 + 36 928 = 38 720`), so the sum is true as written."""
+    total = sum(counts.values())
+    if not total:
+        return ["no parameters"]
+    ordered: dict[int, int] = {}
+    for index in sorted(counts):
+        ordered[counts[index]] = ordered.get(counts[index], 0) + 1
+    shown = group_digits(total, "unicode")
+    if len(ordered) > MAX_BADGE_TERMS:
+        return [f"{shown} parameters in all ({len(ordered)} different counts)"]
+    terms = [
+        group_digits(count, "unicode")
+        if times == 1
+        else f"{times}\u00b7{group_digits(count, 'unicode')}"
+        for count, times in ordered.items()
+    ]
+    if len(terms) == 1 and list(ordered.values()) == [1]:
+        return [f"{shown} parameters"]
+    if len(terms) <= 2:
+        return [f"{' + '.join(terms)} = {shown} parameters"]
+    return [f"{' + '.join(terms[:2])} +", f"{' + '.join(terms[2:])} = {shown} parameters"]
+
+
+def _repeat_label(repeat: Block, first: list[LayerResult]) -> str:
+    """The user's name of the repeat, else what one iteration is: its one block (`residual
+    block`), its one kind of layer (`conv 1×1, 4`), or how many layers it has. The
+    generated id (`repeat1`) means nothing to a reader and is never shown."""
+    if repeat.name is not None:
+        return repeat.name
+    inner = {
+        block.path()[len(repeat.path())]
+        for result in first
+        if result.layer is not None
+        and (block := result.layer.block) is not None
+        and block != repeat
+    }
+    if len(inner) == 1 and all(
+        result.layer is not None and result.layer.block != repeat for result in first
+    ):
+        block = next(iter(inner))
+        return block.name or f"a {block.kind.value} block"
+    labels = {_label(result) for result in first if not KINDS[result.kind].folds}
+    if len(labels) == 1:
+        return next(iter(labels))
+    return f"{len(first)} layers"
 
 
 def _fold(analysis: Analysis, last: Column, result: LayerResult, face: Typeface) -> Column:

@@ -14,27 +14,47 @@ from cnndiagram.layout.text import ascent, descent, text_width
 from cnndiagram.layout.theme import Theme
 from cnndiagram.options import FigureOptions
 
+#: More terms than this and the footer sum is of no use to a reader: the total stands alone.
+MAX_TERMS = 10
+
 
 def totals(analysis: Analysis, m: Metrics, limit: float, options: FigureOptions) -> list[str]:
-    total = analysis.total_formula().text("unicode", group=True) + " parameters"
-    lines = [total]
-    if text_width(total, m.f, face=m.face) > limit:
-        terms = total.split(" + ")
-        lines = [terms[0]]
-        for term in terms[1:]:
-            candidate = f"{lines[-1]} + {term}"
-            if text_width(candidate, m.f, face=m.face) <= limit:
-                lines[-1] = candidate
-            else:
-                lines[-1] += " +"
-                lines.append(term)
-    if analysis.non_trainable_params:
-        lines.append(
-            f"trainable {group_digits(analysis.trainable_params, 'unicode')} \u00b7 "
-            f"non-trainable {group_digits(analysis.non_trainable_params, 'unicode')}"
-        )
+    """The learnable parameters, the count papers quote (PyTorch's `parameters()`), as a sum
+    of the layers' counts wrapped at its operators (or alone, past `MAX_TERMS` terms); then
+    what is frozen, and running statistics on a line of their own, since they are not
+    learned."""
+    terms = [result.learnable for result in analysis.layers if result.learnable]
+    total = group_digits(analysis.learnable_params, "unicode")
+    if 1 < len(terms) <= MAX_TERMS:
+        sum_text = " + ".join(group_digits(term, "unicode") for term in terms)
+        lines = wrap_sum(f"{sum_text} = {total} learnable parameters", m, limit)
+    else:
+        detail = " (per layer: see the summary)" if len(terms) > MAX_TERMS else ""
+        lines = [f"{total} learnable parameters{detail}"]
+    if analysis.frozen_params:
+        lines.append(f"of which {group_digits(analysis.frozen_params, 'unicode')} frozen")
+    if analysis.running_params:
+        running = group_digits(analysis.running_params, "unicode")
+        lines.append(f"+ {running} running statistics, not learned")
     if "macs" in options.annotate:
         lines.append(f"{group_digits(analysis.total_macs, 'unicode')} multiply-accumulates")
+    return lines
+
+
+def wrap_sum(text: str, m: Metrics, limit: float) -> list[str]:
+    """A sum broken after its ` + ` operators to fit `limit`, the `= total` kept with the
+    last term, so each line but the last ends with the operator that continues it."""
+    if text_width(text, m.f, face=m.face) <= limit:
+        return [text]
+    terms = text.split(" + ")
+    lines = [terms[0]]
+    for term in terms[1:]:
+        candidate = f"{lines[-1]} + {term}"
+        if text_width(candidate, m.f, face=m.face) <= limit:
+            lines[-1] = candidate
+        else:
+            lines[-1] += " +"
+            lines.append(term)
     return lines
 
 

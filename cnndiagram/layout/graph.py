@@ -44,17 +44,17 @@ def _cell(text: str) -> str:
 
 
 def _totals(analysis: Analysis) -> str:
-    terms = sum(1 for result in analysis.layers if result.params)
-    totals = (
-        analysis.total_formula().text("unicode", group=True)
-        if terms <= 8
-        else group_digits(analysis.total_params, "unicode")
-    ) + " parameters"
-    if analysis.non_trainable_params:
-        totals += (
-            f" (trainable {group_digits(analysis.trainable_params, 'unicode')}, "
-            f"non-trainable {group_digits(analysis.non_trainable_params, 'unicode')})"
-        )
+    """The learnable parameters (as a sum when it is short), then running statistics."""
+    terms = [result.learnable for result in analysis.layers if result.learnable]
+    total = group_digits(analysis.learnable_params, "unicode")
+    if 1 < len(terms) <= 8:
+        total = " + ".join(group_digits(term, "unicode") for term in terms) + f" = {total}"
+    totals = f"{total} learnable parameters"
+    if analysis.frozen_params:
+        totals += f", of which {group_digits(analysis.frozen_params, 'unicode')} frozen"
+    if analysis.running_params:
+        running = group_digits(analysis.running_params, "unicode")
+        totals += f" (+ {running} running statistics, not learned)"
     return totals
 
 

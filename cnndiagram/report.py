@@ -16,9 +16,10 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 from cnndiagram.engine.analysis import Analysis, LayerResult
-from cnndiagram.engine.formulas import Formula, Notation
+from cnndiagram.engine.formulas import Formula, Notation, group_digits
 from cnndiagram.engine.ops import op_for
 from cnndiagram.engine.registry import Formulas
+from cnndiagram.escapes.latex import escape_latex
 from cnndiagram.ir import display_shape
 from cnndiagram.notation import (
     TIMES,
@@ -40,17 +41,66 @@ def size_text(formulas: tuple[Formula, ...], notation: Notation = "ascii") -> st
 
 
 def total_line(analysis: Analysis, notation: Notation = "ascii") -> str:
-    """`832 + 9,248 + 205,056 + 2,570 = 217,706`."""
+    """Every stored number as the sum of the layers' counts: `832 + 9,248 + ... = 217,706`
+    (running statistics included: the sum of the parameters column)."""
     return analysis.total_formula().text(notation, group=True)
 
 
-def _split_line(analysis: Analysis) -> str | None:
-    if not analysis.non_trainable_params:
-        return None
-    return (
-        f"trainable: {format_count(analysis.trainable_params)}, "
-        f"non-trainable: {format_count(analysis.non_trainable_params)}"
+#: Past this many terms a sum is no use to a reader: the total is given alone.
+MAX_TERMS = 10
+
+
+class Totals(NamedTuple):
+    """The counts under a table, each format writing them in its own syntax: the learnable
+    parameters (PyTorch's `parameters()`, what papers quote) as a sum of `terms` when there
+    are few enough, the frozen part of them, and the running statistics, not learned."""
+
+    terms: tuple[int, ...] | None
+    learnable: int
+    frozen: int
+    running: int
+
+    def sum_text(self, notation: Notation) -> str:
+        """`832 + 9,248 + ... = 217,706`, or the number alone."""
+        total = group_digits(self.learnable, notation)
+        if self.terms is None or len(self.terms) < 2:
+            return total
+        return " + ".join(group_digits(term, notation) for term in self.terms) + f" = {total}"
+
+
+def totals_of(analysis: Analysis) -> Totals:
+    terms = tuple(result.learnable for result in analysis.layers if result.learnable)
+    return Totals(
+        terms if len(terms) <= MAX_TERMS else None,
+        analysis.learnable_params,
+        analysis.frozen_params,
+        analysis.running_params,
     )
+
+
+def _running_line(totals: Totals) -> str | None:
+    if not totals.running:
+        return None
+    return f"+ {format_count(totals.running)} running statistics, not learned"
+
+
+def _frozen_note(totals: Totals) -> str:
+    return f" (of which {format_count(totals.frozen)} frozen)" if totals.frozen else ""
+
+
+def wrap_at_operators(text: str, width: int, indent: str = "") -> list[str]:
+    """`text` broken after its ` + ` operators into lines of at most `width` characters
+    (where a term allows), continuation lines indented; the `= total` stays with the last
+    term."""
+    terms = text.split(" + ")
+    lines = [terms[0]]
+    for term in terms[1:]:
+        if len(lines[-1]) + 3 + len(term) <= width:
+            lines[-1] += " + " + term
+        else:
+            lines[-1] += " +"
+            lines.append(indent + term)
+    return lines
 
 
 # -- the columns --------------------------------------------------------------------------------
@@ -108,6 +158,7 @@ class Column(NamedTuple):
     align: Align = Align.LEFT
     shown: Callable[[Row, Notation], str] | None = None
     json_path: tuple[str, ...] = ()
+    share: float = 0.0  # LaTeX: the fraction of the line width the column takes
 
     def text(self, row: Row, notation: Notation = "ascii") -> str:
         """The cell as a table shows it, before the format's escaping."""
@@ -142,17 +193,18 @@ def _dims(row: Row, shape: tuple[int, ...] | None) -> list[int] | None:
     return list(display_shape(shape, row.analysis.network.channels_last))
 
 
-def _label(row: Row) -> str:
+def _label(row: Row, notation: Notation = "ascii") -> str:
     """The layer's kind and hyperparameters, and where it reads from when that is not the
-    row above: `add <- conv2, stem`."""
+    row above: `add <- conv2, stem` (typeset output gets `3×3` for `3x3`)."""
     result = row.result
     if result.layer is None:
         return "input"
     rank = len(result.input_shape or ()) - 1
-    label = describe(result.layer, rank)
+    label = describe(result.layer, rank, unicode=notation != "ascii")
     previous = row.analysis.layers[result.number - 1].name
     if len(result.inputs) > 1 or (result.inputs and result.inputs[0] != previous):
-        label += f" <- {', '.join(result.inputs)}"
+        arrow = "<-" if notation == "ascii" else "\u2190"
+        label += f" {arrow} {', '.join(result.inputs)}"
     return label
 
 
@@ -188,11 +240,20 @@ COLUMNS: tuple[Column, ...] = (
         TABLES | {"csv"},
         header="#",
         align=Align.RIGHT,
+        share=0.06,
     ),
-    Column("name", CellKind.TEXT, lambda row: row.result.name, ALL, header="name"),
+    Column("name", CellKind.TEXT, lambda row: row.result.name, ALL, header="name", share=0.16),
     Column("kind", CellKind.TEXT, lambda row: row.result.kind, DATA),
     Column("inputs", CellKind.TEXT, lambda row: list(row.result.inputs), frozenset({"json"})),
-    Column("layer", CellKind.TEXT, _label, TABLES | {"csv"}, header="layer"),
+    Column(
+        "layer",
+        CellKind.TEXT,
+        _label,
+        TABLES | {"csv"},
+        header="layer",
+        shown=_label,
+        share=0.21,
+    ),
     Column("input_shape", CellKind.SHAPE, lambda row: _dims(row, row.result.input_shape), DATA),
     Column(
         "output_shape",
@@ -200,16 +261,20 @@ COLUMNS: tuple[Column, ...] = (
         lambda row: _dims(row, row.result.output_shape),
         ALL,
         header="size",
+        share=0.12,
     ),
     Column("params", CellKind.NUMBER, lambda row: row.result.params, DATA),
     Column("trainable", CellKind.NUMBER, lambda row: row.result.trainable, DATA),
     Column("non_trainable", CellKind.NUMBER, lambda row: row.result.non_trainable, DATA),
+    Column("learnable", CellKind.NUMBER, lambda row: row.result.learnable, DATA),
+    Column("running", CellKind.NUMBER, lambda row: row.result.running, DATA),
     Column(
         "output_formula",
         CellKind.FORMULA,
         lambda row: [str(formula) for formula in row.formulas.output],
         ALL,
         header="size formula",
+        share=0.25,
         shown=lambda row, notation: size_text(row.formulas.output, notation),
         json_path=("formulas", "output"),
     ),
@@ -219,6 +284,7 @@ COLUMNS: tuple[Column, ...] = (
         lambda row: None if row.formulas.params is None else str(row.formulas.params),
         ALL,
         header="parameters",
+        share=0.20,
         align=Align.RIGHT,
         shown=_param_shown,
         json_path=("formulas", "params"),
@@ -269,12 +335,21 @@ def table(analysis: Analysis) -> str:
     lines.append("  ".join("-" * w for w in widths))
     lines += [line(row) for row in rows]
     lines.append("")
-    lines.append(f"total parameters: {total_line(analysis)}")
-    split = _split_line(analysis)
-    if split:
-        lines.append(split)
+    lines += _table_totals(totals_of(analysis))
     lines.append(f"multiply-accumulates: {format_count(analysis.total_macs)}")
     return "\n".join(lines) + "\n"
+
+
+#: The plain table's totals wrap to this many columns.
+TEXT_WIDTH = 100
+
+
+def _table_totals(totals: Totals) -> list[str]:
+    head = "learnable parameters: "
+    text = head + totals.sum_text("ascii") + _frozen_note(totals)
+    lines = wrap_at_operators(text, TEXT_WIDTH, " " * len(head))
+    running = _running_line(totals)
+    return [*lines, running] if running else lines
 
 
 # -- markdown -----------------------------------------------------------------------------------
@@ -303,11 +378,14 @@ def markdown(analysis: Analysis) -> str:
     lines.append("|" + "|".join(rule(column) for column in columns) + "|")
     for row in _rows(analysis):
         lines.append("| " + " | ".join(cell(column, row) for column in columns) + " |")
+    totals = totals_of(analysis)
     lines.append("")
-    lines.append(f"**Total parameters:** {total_line(analysis)}")
-    split = _split_line(analysis)
-    if split:
-        lines += ["", f"({split})"]
+    lines.append(
+        f"**Learnable parameters:** {code_span(totals.sum_text('ascii'))}{_frozen_note(totals)}"
+    )
+    running = _running_line(totals)
+    if running:
+        lines += ["", "\\" + running]  # `+ ` would begin a list
     return "\n".join(lines) + "\n"
 
 
@@ -369,6 +447,9 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
         "total_params": analysis.total_params,
         "trainable_params": analysis.trainable_params,
         "non_trainable_params": analysis.non_trainable_params,
+        "learnable_params": analysis.learnable_params,
+        "frozen_params": analysis.frozen_params,
+        "running_params": analysis.running_params,
         "total_macs": analysis.total_macs,
         "layers": layers,
     }
@@ -387,32 +468,137 @@ def json_text(analysis: Analysis) -> str:
 
 
 def latex(analysis: Analysis) -> str:
-    """A booktabs table; needs `\\usepackage{booktabs}` and `\\usepackage{amsmath}`."""
-    from cnndiagram.escapes.latex import escape_latex
-
+    """A `longtable` as wide as the text (its header repeated on every page), in booktabs
+    rules, with the totals wrapped under it; the first lines name the packages it needs."""
     columns = columns_for("latex")
 
     def cell(column: Column, row: Row) -> str:
         text = column.text(row, "latex")
         if column.kind in (CellKind.SHAPE, CellKind.FORMULA):
-            return f"${text}$" if text else ""
-        return escape_latex(text)
+            return _math(text)
+        return breakable(escape_latex(text))
 
-    spec = "".join(column.align.value for column in columns)
-    lines = [
-        rf"\begin{{tabular}}{{{spec}}}",
+    rows = list(_rows(analysis))
+    shares = {column.key: column.share for column in columns}
+    # Words cannot wrap (and a size should not): those columns grow to their longest word,
+    # and the formula columns (which break after their operators) share what is left.
+    for key in ("index", "name", "layer", "output_shape"):
+        pieces = (piece for row in rows for piece in _unbreakable(str(_BY_KEY[key].text(row))))
+        shares[key] = max(shares[key], _share_of(max(map(len, pieces), default=1)))
+    flexible = [column.key for column in columns if column.kind is CellKind.FORMULA]
+    left = 1.0 - sum(share for key, share in shares.items() if key not in flexible)
+    scale = left / sum(shares[key] for key in flexible)
+    for key in flexible:
+        shares[key] *= scale
+    return longtable(
+        analysis.network.title,
+        [(column.header, column.align, shares[column.key]) for column in columns],
+        [[cell(column, row) for column in columns] for row in rows],
+        _latex_totals(totals_of(analysis)),
+    )
+
+
+#: The text width of a standard article (10 pt) and an average character of the table's
+#: `\small` Computer Modern, in points: enough to size a column of names, not to set it.
+ARTICLE_WIDTH = 345.0
+SMALL_CHAR = 4.8
+
+
+def _share_of(chars: int) -> float:
+    """The share of the article's width that `chars` characters need, with the gaps."""
+    return (chars * SMALL_CHAR + 6.0) / ARTICLE_WIDTH
+
+
+def _unbreakable(text: str) -> list[str]:
+    import re
+
+    return re.split(r"[\s._/-]+", text)
+
+
+def breakable(text: str) -> str:
+    r"""Escaped text that may break after `.`, `_`, `-` and `/`, as long module paths
+    (`layer1.0.downsample.1`) must to fit a narrow column; no hyphen is added."""
+    import re
+
+    return re.sub(r"(\.|\\_|-|/)(?=\S)", r"\1\\allowbreak{}", text)
+
+
+def _math(text: str) -> str:
+    r"""Inline math that may break after its operators: `\left( \right)` would make each
+    bracket one unbreakable box, so brackets are plain (they hold no fractions)."""
+    if not text:
+        return ""
+    if "\\frac" not in text:
+        text = text.replace("\\left(", "(").replace("\\right)", ")")
+    return f"${text}$"
+
+
+def _latex_totals(totals: Totals) -> list[str]:
+    lines = [f"learnable parameters: ${totals.sum_text('latex')}${_frozen_note(totals)}"]
+    running = _running_line(totals)
+    if running:
+        lines.append(running.replace(",", "{,}"))
+    return lines
+
+
+#: LaTeX packages the tables use, named in their first lines.
+LATEX_PACKAGES = ("booktabs", "longtable", "array")
+
+
+def longtable(
+    title: str | None,
+    columns: list[tuple[str, Align, float]],
+    rows: list[list[str]],
+    footer: list[str],
+) -> str:
+    """A table of `rows` (cells already LaTeX) under `columns` (header, alignment, share of
+    the line width, the shares summing to 1), with `footer` lines as wide as the table.
+
+    Every column is a paragraph column, so long labels and formulas wrap instead of
+    running past the margin (a `tabular` of ResNet-50 was 3,757 pt too wide); with `@{}` at
+    both ends and the gaps taken from the shares, the table is exactly `\\linewidth` wide.
+    """
+    from cnndiagram.escapes.latex import escape_latex
+
+    def fraction(share: float) -> float:
+        """Rounded down, so that the rounded shares never add up to more than the line."""
+        return int(share * 1000) / 1000
+
+    def spec(align: Align, share: float) -> str:
+        ragged = r"\raggedleft" if align is Align.RIGHT else r"\raggedright"
+        width = rf"\dimexpr {fraction(share):.3f}\linewidth-2\tabcolsep\relax"
+        return rf">{{{ragged}\arraybackslash}}p{{{width}}}"
+
+    header = " & ".join(escape_latex(name) for name, _, _ in columns) + r" \\"
+    span = len(columns)
+    lines = [f"% needs \\usepackage{{{','.join(LATEX_PACKAGES)}}}"]
+    if title:
+        lines.append(f"% {escape_latex(title)}")
+    lines += [
+        r"\begingroup",
+        r"\small",
+        r"\setlength{\tabcolsep}{3pt}",
+        rf"\begin{{longtable}}{{@{{}}{''.join(spec(a, s) for _, a, s in columns)}@{{}}}}",
         r"\toprule",
-        " & ".join(escape_latex(column.header) for column in columns) + r" \\",
+        header,
         r"\midrule",
+        r"\endfirsthead",
+        r"\toprule",
+        header,
+        r"\midrule",
+        r"\endhead",
+        r"\bottomrule",
+        r"\endlastfoot",
     ]
-    for row in _rows(analysis):
-        lines.append(" & ".join(cell(column, row) for column in columns) + r" \\")
+    lines += [" & ".join(row) + r" \\" for row in rows]
     lines.append(r"\midrule")
-    total = total_line(analysis, "latex")
-    lines.append(rf"\multicolumn{{{len(columns)}}}{{r}}{{total: ${total}$}} \\")
-    lines += [r"\bottomrule", r"\end{tabular}"]
-    if analysis.network.title:
-        lines.insert(0, f"% {escape_latex(analysis.network.title)}")
+    # As wide as the columns it spans (their shares of the line, less the two outer gaps
+    # the shares leave), so it never widens the table.
+    spanned = sum(fraction(share) for _, _, share in columns)
+    width = rf"\dimexpr {spanned:.3f}\linewidth-2\tabcolsep\relax"
+    wide = rf"@{{}}>{{\raggedright\arraybackslash}}p{{{width}}}@{{}}"
+    lines += [rf"\multicolumn{{{span}}}{{{wide}}}{{{text}}} \\" for text in footer]
+    lines += [r"\end{longtable}", r"\endgroup"]
     return "\n".join(lines) + "\n"
 
 
@@ -428,8 +614,8 @@ def explain(analysis: Analysis) -> str:
     from cnndiagram.escapes.markdown import code_span, escape_markdown
 
     title = analysis.network.title or "Network"
-    total = format_count(analysis.total_params)
-    lines = [f"# {escape_markdown(title)}: {total} parameters", ""]
+    total = format_count(analysis.learnable_params)
+    lines = [f"# {escape_markdown(title)}: {total} learnable parameters", ""]
     lines.append(
         "Each layer's output size follows from its input size and hyperparameters; each "
         "layer's parameter count follows from its input channels (or features) and its "
@@ -438,10 +624,18 @@ def explain(analysis: Analysis) -> str:
     for row in _rows(analysis):
         lines.append("")
         lines += _explain_input(row) if row.result.layer is None else _explain_layer(row)
-    lines += ["", "## Total", "", f"{code_span(total_line(analysis))} parameters"]
-    split = _split_line(analysis)
-    if split:
-        lines.append(f"({split}).")
+    totals = totals_of(analysis)
+    lines += ["", "## Total", ""]
+    lines.append(
+        f"{code_span(totals.sum_text('ascii'))} learnable parameters{_frozen_note(totals)}, "
+        "what PyTorch's `parameters()` counts and papers quote."
+    )
+    if totals.running:
+        lines.append(
+            f"They are stored with {format_count(totals.running)} running statistics "
+            f"(BatchNorm's mean and variance), which are not learned: "
+            f"{format_count(analysis.total_params)} numbers in all."
+        )
     lines.append("")
     lines.append(
         f"Multiply-accumulates per sample: {format_count(analysis.total_macs)} "
@@ -470,6 +664,38 @@ def _explain_input(row: Row) -> list[str]:
     return lines
 
 
+def _explain_inputs(row: Row) -> str:
+    """`- Input: 64x56x56.`, or for a merge every input with its name and shape."""
+    from cnndiagram.escapes.markdown import escape_markdown
+
+    result = row.result
+    if len(result.inputs) < 2:
+        return f"- Input: {_BY_KEY['input_shape'].text(row)}."
+    channels_last = row.analysis.network.channels_last
+    shown = [
+        f"{escape_markdown(name)} ({format_shape(shape, channels_last)})"
+        for name, shape in zip(result.inputs, result.input_shapes)
+    ]
+    return f"- Inputs ({len(shown)}): {', '.join(shown)}."
+
+
+def _explain_kinds(result: LayerResult) -> list[str]:
+    """What of a layer's count is trained, frozen, or running statistics, when not all of it
+    is trained."""
+    parts = []
+    if result.trainable and result.trainable != result.params:
+        parts.append(f"{format_count(result.trainable)} are learned")
+    if result.frozen:
+        parts.append(f"{format_count(result.frozen)} are learnable but frozen (not trained)")
+    if result.running:
+        parts.append(f"{format_count(result.running)} are running statistics, not learned")
+    if not parts:
+        return []
+    if len(parts) == 1 and result.frozen == result.params:
+        return [f"  All {format_count(result.params)} are learnable but frozen (not trained)."]
+    return [f"  Of these, {' and '.join(parts)}."]
+
+
 def _explain_layer(row: Row) -> list[str]:
     """One layer's derivation: its sizes and count, each by its rule, with the formulas."""
     from cnndiagram.escapes.markdown import code_span, escape_markdown
@@ -481,7 +707,7 @@ def _explain_layer(row: Row) -> list[str]:
         f"{_explain_heading(row)}: {escape_markdown(_BY_KEY['layer'].text(row))} \u2192 "
         f"{shape}, {format_count(result.params)} parameters",
         "",
-        f"- Input: {_BY_KEY['input_shape'].text(row)}.",
+        _explain_inputs(row),
     ]
     rule = escape_markdown(op.rule)
     size_formula = _BY_KEY["output_formula"].text(row)
@@ -491,15 +717,12 @@ def _explain_layer(row: Row) -> list[str]:
         )
     else:
         lines.append(f"- Output: {shape} ({rule}).")
-    param_rule = escape_markdown(op.param_rule)
+    assert result.layer is not None  # the input has its own derivation
+    param_rule = escape_markdown(op.stated_param_rule(dict(result.layer.args)))
     param_formula = _BY_KEY["param_formula"].data(row)
     if isinstance(param_formula, str):
         lines.append(f"- Parameters, {param_rule}: {code_span(param_formula)}.")
-        if result.non_trainable:
-            lines.append(
-                f"  Of these, {format_count(result.trainable)} are trainable and "
-                f"{format_count(result.non_trainable)} are not."
-            )
+        lines += _explain_kinds(result)
     else:
         lines.append(f"- Parameters: 0 ({param_rule}).")
     lines.append(f"- Output activations: {format_count(result.activations)} values.")

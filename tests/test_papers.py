@@ -28,6 +28,25 @@ def need(tool: str) -> None:
         pytest.skip(f"{tool} is not installed")
 
 
+def compile_latex(directory: Path, name: str, runs: int = 1) -> str:
+    """`name` in `directory` through pdflatex as a user would run it; its log, after the
+    run succeeded."""
+    need("pdflatex")
+    stem = Path(name).stem
+    for _ in range(runs):
+        run = subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", name],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        log = (directory / f"{stem}.log").read_text(encoding="latin-1")
+        assert run.returncode == 0, log[-3000:]
+    return log
+
+
 def test_the_papers_page_compiles_with_pdflatex(tmp_path: Path) -> None:
     need("pdflatex")
     need("pdffonts")
@@ -40,17 +59,7 @@ def test_the_papers_page_compiles_with_pdflatex(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         assert result.stderr == ""  # each figure fits its page: no warning
     (tmp_path / "paper.tex").write_text(blocks("latex")[0], encoding="utf-8")
-    for _ in range(2):  # the second run resolves the references
-        run = subprocess.run(
-            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "paper.tex"],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        log = (tmp_path / "paper.log").read_text(encoding="latin-1")
-        assert run.returncode == 0, log[-3000:]
+    log = compile_latex(tmp_path, "paper.tex", runs=2)  # the second resolves the references
     # the figures are made for the column and the text width: they fit, unscaled
     assert "Overfull" not in log and "Float too large" not in log, log[-3000:]
     assert "undefined" not in log

@@ -162,12 +162,13 @@ def test_explain_renders_rules_and_formulas_as_written(sample: Path) -> None:
     assert set(html.tags) <= {"h1", "h2", "p", "ul", "li", "code"}
     text = "\n".join(html.cells)
     for result in analysis.layers[1:]:
-        op = op_for(result.kind)
+        assert result.layer is not None
+        rule = op_for(result.kind).stated_param_rule(dict(result.layer.args))
         formula = analysis.formulas(result).params
         if formula is None:
-            assert f"Parameters: 0 ({op.param_rule})." in text
+            assert f"Parameters: 0 ({rule})." in text
         else:
-            assert f"Parameters, {op.param_rule}: {formula}." in text
+            assert f"Parameters, {rule}: {formula}." in text
 
 
 # -- hostile names and titles -------------------------------------------------------------------
@@ -244,7 +245,7 @@ def test_hostile_explain_renders_as_written_without_html() -> None:
     html = render_markdown(text)
     assert set(html.tags) <= {"h1", "h2", "p", "ul", "li", "code"}
     headings = [cell for cell, tag in zip(html.cells, html.block_tags) if tag in ("h1", "h2")]
-    assert headings[0] == f"{escape_controls(TITLE)}: 245 parameters"
+    assert headings[0] == f"{escape_controls(TITLE)}: 245 learnable parameters"
     for heading, result in zip(headings[2:], analysis.layers[1:]):
         assert heading.startswith(f"{result.number}. {escape_controls(result.name)}: ")
 
@@ -278,13 +279,15 @@ def test_hostile_latex_keeps_every_name_inside_its_cell() -> None:
     analysis = hostile()
     lines = report(analysis, "latex").splitlines()
     assert not any(CONTROLS.intersection(line) for line in lines)
-    assert lines[0].startswith("% T \\textless{}script")
-    assert lines[1] == r"\begin{tabular}{rllllr}"
-    body = "\n".join(lines[1:])
+    assert lines[0] == r"% needs \usepackage{booktabs,longtable,array}"
+    assert lines[1].startswith("% T \\textless{}script")
+    assert lines[5].startswith(r"\begin{longtable}")
+    body = "\n".join(lines[2:])
     assert body.count(r"\begin{") == 1
     assert body.count(r"\end{") == 1
     assert "\\input" not in body
-    rows = lines[5 : 5 + len(analysis.layers)]
+    first = lines.index(r"\endlastfoot") + 1
+    rows = lines[first : first + len(analysis.layers)]
     for row, result in zip(rows, analysis.layers):
         assert row.startswith(f"{result.number} & ")
         assert len(_UNESCAPED.findall(row)) == len(columns_for("latex")) - 1
@@ -298,3 +301,42 @@ def test_hostile_json_keeps_names_exactly_and_escapes_controls() -> None:
     data = json.loads(text)
     assert data["title"] == TITLE
     assert tuple(layer["name"] for layer in data["layers"][1:]) == NAMES
+
+
+# -- explain: what each layer's count is ---------------------------------------------------------
+
+
+def test_explain_states_no_bias_for_layers_without_one() -> None:
+    text = report(analysis_of(SAMPLES / "resnet18.cnn"), "explain")
+    conv1 = text.split("## 1. conv1")[1].split("## 2.")[0]
+    assert "and no bias: `7*7*3*64 = 9408`" in conv1
+    assert "plus one bias" not in conv1
+    fc = text.split("## 69. fc")[1]
+    assert "plus one bias per unit: `(512 + 1)*1000 = 513000`" in fc
+
+
+def test_explain_lists_every_input_of_a_merge() -> None:
+    text = report(analysis_of(SAMPLES / "inception.cnn"), "explain")
+    merge = text.split("inception3a: concat")[1]
+    assert (
+        "- Inputs (4): b1 (64x28x28), conv1 (128x28x28), conv2 (32x28x28), conv3 (32x28x28)."
+        in merge
+    )
+
+
+def test_explain_tells_learned_frozen_and_running_apart() -> None:
+    analysis = analyze(load_spec("I(1x8x8)-C(4,3,frozen)-N-F-H(10)", expr=True))
+    text = report(analysis, "explain")
+    assert "All 40 are learnable but frozen (not trained)." in text
+    assert "Of these, 8 are learned and 8 are running statistics, not learned." in text
+    assert text.startswith("# Network: 1,498 learnable parameters")
+    assert "`40 + 8 + 1,450 = 1,498` learnable parameters (of which 40 frozen)" in text
+    table = report(analysis, "table")
+    assert "learnable parameters: 40 + 8 + 1,450 = 1,498 (of which 40 frozen)\n" in table
+    assert "\n+ 8 running statistics, not learned\n" in table
+
+
+def test_table_totals_give_the_learnable_count_papers_quote() -> None:
+    lines = report(analysis_of(SAMPLES / "resnet50.cnn"), "table").splitlines()
+    assert "learnable parameters: 25,557,032" in lines
+    assert "+ 53,120 running statistics, not learned" in lines

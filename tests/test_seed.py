@@ -67,6 +67,9 @@ def test_seed_json_schema() -> None:
         "total_params",
         "trainable_params",
         "non_trainable_params",
+        "learnable_params",
+        "frozen_params",
+        "running_params",
         "total_macs",
         "layers",
     }
@@ -84,6 +87,8 @@ def test_seed_json_schema() -> None:
         "params",
         "trainable",
         "non_trainable",
+        "learnable",
+        "running",
         "formulas",
         "macs",
         "receptive_field",

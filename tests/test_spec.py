@@ -120,7 +120,7 @@ def test_long_networks_report_and_draw_without_deep_recursion() -> None:
     analysis = run(spec)
     assert analysis.total_params == 3000 * 20
     assert analysis.total_formula().result == 60_000
-    assert "= 60,000" in report(analysis, "table")
+    assert "learnable parameters: 60,000\n" in report(analysis, "table")
     assert Diagram(analysis, max_width=2000, detail="layers").to_svg().count("<g id=") > 3000
 
 

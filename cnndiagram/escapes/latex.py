@@ -1,9 +1,10 @@
 r"""Escaping for LaTeX text mode: names and titles typeset as written, never read as markup.
 
 All ten special characters are replaced (`\ { } $ & # ^ _ % ~`), and `< > |`, which the
-default OT1 font encoding prints as other glyphs (¡ ¿ —). Control characters become visible
-escapes first (`terminal.escape_controls`): TeX refuses most of them, and a newline or
-carriage return would end a `%` comment line, so that what follows it in a title became
+default OT1 font encoding prints as other glyphs (¡ ¿ —); `×` and `←`, which text fonts
+lack, become math signs. Control characters become visible escapes first
+(`terminal.escape_controls`): TeX refuses most of them, and a newline or carriage return
+would end a `%` comment line, so that what follows it in a title became
 document text (or a blank line a paragraph break, which a tabular cell does not allow).
 
 >>> print(escape_latex(r"50% of $x_1^2$ & #3 {a} ~b \ c"))
@@ -12,8 +13,8 @@ document text (or a blank line a paragraph break, which a tabular cell does not 
 \textless{}a\textbar{}b\textgreater{}
 >>> print("% " + escape_latex("title\n\\end{tabular}\r\\input{x}"))
 % title\textbackslash{}n\textbackslash{}end\{tabular\}\textbackslash{}r\textbackslash{}input\{x\}
->>> escape_latex("conv2d1"), escape_latex("Réseau 1")
-('conv2d1', 'Réseau 1')
+>>> escape_latex("conv2d1"), escape_latex("Réseau 1"), escape_latex("conv 3\u00d73")
+('conv2d1', 'Réseau 1', 'conv 3$\\times$3')
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ _ESCAPES = {
     "<": r"\textless{}",
     ">": r"\textgreater{}",
     "|": r"\textbar{}",
+    # Not in the default text fonts (pdflatex stops at it): typeset as the math sign.
+    "\u00d7": r"$\times$",
+    "\u2190": r"$\leftarrow$",
 }
 
 

@@ -244,5 +244,9 @@ def test_collapse_draws_each_stage_once() -> None:
     fewer = sum(1 for item in collapsed.items if str(getattr(item, "id", "")).startswith("layer-"))
     assert fewer < count * 0.6
     texts = [t.text for _, t in walk(collapsed.items) if isinstance(t, Text)]
-    assert "\u00d75 repeats of repeat3" in texts
-    assert any(t.endswith("= 5\u2009601\u2009280 parameters") for t in texts)
+    assert "\u00d75 repeats of a residual block" in texts  # never the generated id
+    assert not any("repeat3" in t for t in texts)
+    # the learnable parameters of the five equal repetitions (BatchNorm's running statistics
+    # are not learned)
+    assert "5\u00b71\u2009117\u2009184" in texts
+    assert "= 5\u2009585\u2009920 parameters" in texts

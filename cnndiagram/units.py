@@ -66,6 +66,20 @@ class Unit(NamedTuple):
         return self.trainable + self.non_trainable
 
     @property
+    def learnable(self) -> int:
+        """PyTorch's `parameters()` of the unit's layers: trained and frozen."""
+        return sum(result.learnable for result in self.layers)
+
+    @property
+    def frozen(self) -> int:
+        return sum(result.frozen for result in self.layers)
+
+    @property
+    def running(self) -> int:
+        """Running statistics of the unit's layers: stored, not learned."""
+        return sum(result.running for result in self.layers)
+
+    @property
     def single(self) -> bool:
         """A unit of one layer: drawn and listed as that layer."""
         return len(self.layers) == 1
@@ -319,10 +333,10 @@ def _per_instance(group: list[LayerResult]) -> tuple[list[LayerResult], list[int
     for result in group:
         path = _path(result)
         if not path:
-            return group, [sum(r.trainable for r in group)]
+            return group, [sum(r.learnable for r in group)]
         parts.setdefault(path[0], []).append(result)
     pieces = list(parts.values())
-    return pieces[0], [sum(r.trainable for r in piece) for piece in pieces]
+    return pieces[0], [sum(r.learnable for r in piece) for piece in pieces]
 
 
 def _kernels(results: Iterable[LayerResult]) -> list[str]:
@@ -432,7 +446,7 @@ def _unit(group: list[LayerResult], namer: _Namer) -> Unit:
             "input" if result.layer is None else describe(result.layer, _rank(result), unicode=True)
         )
         return Unit(
-            result.name, description, (result,), output, inputs, 1, (result.trainable,), None
+            result.name, description, (result,), output, inputs, 1, (result.learnable,), None
         )
     block = _enclosing(group) or _top(group)  # a stage of several blocks: its first
     shown, instances = _per_instance(group)
@@ -493,7 +507,7 @@ def unit_params(unit: Unit) -> str:
     the same level lists every layer's)."""
     if unit.repeats > 1:
         return repetition_sum(unit.instances)
-    terms = [result.trainable for result in unit.layers if result.trainable]
+    terms = [result.learnable for result in unit.layers if result.learnable]
     total = group_digits(sum(terms), "unicode")
     runs = _runs(terms)
     if len(terms) > 1 and len(runs) <= MAX_TERMS:

@@ -75,22 +75,34 @@ def claims(svg: str) -> list[tuple[str, int, int]]:
     return found
 
 
-@pytest.mark.parametrize("collapse", [False, True], ids=["full", "collapsed"])
+@pytest.mark.parametrize(
+    ("detail", "collapse"),
+    [("layers", False), ("layers", True), ("blocks", False), ("stages", False), ("auto", False)],
+    ids=["layers", "collapsed", "blocks", "stages", "auto"],
+)
 @pytest.mark.parametrize("sample", FIGURE_SAMPLES, ids=lambda path: path.name)
-def test_every_expression_on_a_figure_evaluates_to_its_number(sample: Path, collapse: bool) -> None:
-    diagram = Diagram(load_network(sample), collapse=collapse)
+def test_every_expression_on_a_figure_evaluates_to_its_number(
+    sample: Path, detail: str, collapse: bool
+) -> None:
+    diagram = Diagram(load_network(sample), collapse=collapse, detail=detail)
     found = claims(diagram.to_svg())
-    assert found, "no formula on the figure"
+    # every layer's formulas are on a figure of layers; a unit may show a bare count
+    assert found or detail != "layers", "no formula on the figure"
     wrong = [line for line, stated, actual in found if stated != actual]
     assert not wrong, wrong
 
 
 def test_the_headline_is_the_learnable_count_and_running_statistics_are_apart() -> None:
     network = load_network(SAMPLES / "resnet18.cnn")
-    lines = texts(Diagram(network).to_svg())
-    assert "11\u2009689\u2009512 learnable parameters (per layer: see the summary)" in lines
+    lines = texts(Diagram(network, detail="blocks").to_svg())
+    assert "11\u2009689\u2009512 learnable parameters (per block: see the summary)" in lines
     assert "+ 9\u2009600 running statistics, not learned" in lines
     assert not any("11\u2009699\u2009112" in line for line in lines)  # the sum with them
+    # at the layers level, more than ten layers are summed per stage (stem, four stages, head)
+    lines = statements(texts(Diagram(network, detail="layers").to_svg()))
+    headline = next(line for line in lines if "learnable parameters" in line)
+    assert headline.endswith("= 11\u2009689\u2009512 learnable parameters (sum per stage)")
+    assert len(headline.split(" + ")) == 6
 
 
 def test_frozen_layers_are_learnable_but_said_to_be_frozen() -> None:
@@ -98,7 +110,7 @@ def test_frozen_layers_are_learnable_but_said_to_be_frozen() -> None:
     analysis = run(spec)
     assert (analysis.learnable_params, analysis.frozen_params) == (40 + 8 + 1450, 40)
     assert (analysis.trainable_params, analysis.non_trainable_params) == (8 + 1450, 40 + 8)
-    lines = texts(Diagram(spec).to_svg())
+    lines = texts(Diagram(spec, detail="layers").to_svg())
     assert "40 + 8 + 1\u2009450 = 1\u2009498 learnable parameters" in lines
     assert "of which 40 frozen" in lines
     assert "+ 8 running statistics, not learned" in lines
@@ -115,7 +127,7 @@ def test_frozen_layers_are_learnable_but_said_to_be_frozen() -> None:
     ],
 )
 def test_collapse_badges_sum_the_true_counts(spec: str, badge: str) -> None:
-    lines = statements(texts(Diagram(spec, collapse=True).to_svg()))
+    lines = statements(texts(Diagram(spec, collapse=True, detail="layers").to_svg()))
     assert any(line.startswith(badge) for line in lines), lines
     analysis = analyze(load_network(spec, expr=True))
     stated = int(python(badge.rsplit(" = ", 1)[1]))
@@ -131,7 +143,7 @@ def test_badges_never_show_generated_names() -> None:
     ]
     shown = []
     for spec in specs:
-        lines = texts(Diagram(spec, collapse=True).to_svg())
+        lines = texts(Diagram(spec, collapse=True, detail="layers").to_svg())
         badge = next(line for line in lines if " repeats of " in line)
         assert not re.search(r"\b(repeat|residual|parallel)\d", badge), badge
         shown.append(badge)

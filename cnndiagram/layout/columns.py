@@ -131,6 +131,8 @@ def _unit_column(
         sum(result.macs for result in unit.layers),
         last.receptive_field,
         unit.inputs,
+        (),
+        unit.running,
     )
     return Column(
         f"unit-{place}",

@@ -12,7 +12,8 @@ from cnndiagram.layout.measure import Metrics, Texts
 from cnndiagram.layout.scene import Line, Polygon, Primitive
 from cnndiagram.layout.text import ascent, descent, text_width
 from cnndiagram.layout.theme import Theme
-from cnndiagram.options import FigureOptions
+from cnndiagram.options import Detail, FigureOptions
+from cnndiagram.units import units
 
 #: More terms than this and the footer sum is of no use to a reader: the total stands alone.
 MAX_TERMS = 10
@@ -23,13 +24,14 @@ def totals(analysis: Analysis, m: Metrics, limit: float, options: FigureOptions)
     of the layers' counts wrapped at its operators (or alone, past `MAX_TERMS` terms); then
     what is frozen, and running statistics on a line of their own, since they are not
     learned."""
-    terms = [result.learnable for result in analysis.layers if result.learnable]
+    terms, per = _terms(analysis, options.detail)
     total = group_digits(analysis.learnable_params, "unicode")
     if 1 < len(terms) <= MAX_TERMS:
         sum_text = " + ".join(group_digits(term, "unicode") for term in terms)
-        lines = wrap_sum(f"{sum_text} = {total} learnable parameters", m, limit)
+        lines = wrap_sum(f"{sum_text} = {total} learnable parameters{per}", m, limit)
     else:
-        detail = " (per layer: see the summary)" if len(terms) > MAX_TERMS else ""
+        noun = {Detail.BLOCKS: "block", Detail.STAGES: "stage"}.get(options.detail, "layer")
+        detail = f" (per {noun}: see the summary)" if len(terms) > MAX_TERMS else ""
         lines = [f"{total} learnable parameters{detail}"]
     if analysis.frozen_params:
         lines.append(f"of which {group_digits(analysis.frozen_params, 'unicode')} frozen")
@@ -39,6 +41,18 @@ def totals(analysis: Analysis, m: Metrics, limit: float, options: FigureOptions)
     if "macs" in options.annotate:
         lines.append(f"{group_digits(analysis.total_macs, 'unicode')} multiply-accumulates")
     return lines
+
+
+def _terms(analysis: Analysis, detail: Detail) -> tuple[list[int], str]:
+    """The learnable counts the footer sums: of the drawn units at `blocks` and `stages`, of
+    the layers at `layers` while they are few, else of the stages (and then it says so)."""
+    if detail in (Detail.BLOCKS, Detail.STAGES):
+        return [unit.learnable for unit in units(analysis, detail) if unit.learnable], ""
+    terms = [result.learnable for result in analysis.layers if result.learnable]
+    if len(terms) <= MAX_TERMS:
+        return terms, ""
+    stages = [unit.learnable for unit in units(analysis, Detail.STAGES) if unit.learnable]
+    return stages, " (sum per stage)"
 
 
 def wrap_sum(text: str, m: Metrics, limit: float) -> list[str]:

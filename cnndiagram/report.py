@@ -571,9 +571,8 @@ def longtable(
 
     header = " & ".join(escape_latex(name) for name, _, _ in columns) + r" \\"
     span = len(columns)
-    lines = [f"% needs \\usepackage{{{','.join(LATEX_PACKAGES)}}}"]
-    if title:
-        lines.append(f"% {escape_latex(title)}")
+    lines = [f"% {escape_latex(title)}"] if title else []
+    lines.append(f"% needs \\usepackage{{{','.join(LATEX_PACKAGES)}}}")
     lines += [
         r"\begingroup",
         r"\small",

@@ -256,7 +256,7 @@ def test_summary_of_several_specs_in_every_format(tmp_path: Path) -> None:
     assert table.stderr.endswith("\n1 of 5 failed\n")
     headings = [line for line in table.stdout.splitlines() if line.startswith("==> ")]
     assert headings == [f"==> {path} <==" for path in good]
-    assert table.stdout.count("total parameters:") == 4
+    assert table.stdout.count("learnable parameters:") == 4
 
     markdown = cli("summary", *good, "-f", "markdown")
     assert markdown.returncode == 0
@@ -264,9 +264,9 @@ def test_summary_of_several_specs_in_every_format(tmp_path: Path) -> None:
         f"# `{path}`" for path in good
     ]
     explain = cli("summary", *good, "-f", "explain")
-    assert explain.stdout.startswith(f"# `{good[0]}`\n\n# LeNet-5: 61,706 parameters\n")
+    assert explain.stdout.startswith(f"# `{good[0]}`\n\n# LeNet-5: 61,706 learnable parameters\n")
     latex = cli("summary", *good, "-f", "latex")
-    assert latex.stdout.count("\\begin{tabular}") == 4
+    assert latex.stdout.count("\\begin{longtable}") == 4
     assert f"% {good[1]}\n% Seed network (MNIST)\n" in latex.stdout
 
     rows = list(csv.reader(io.StringIO(cli("summary", *good, "-f", "csv").stdout)))

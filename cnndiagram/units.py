@@ -28,7 +28,7 @@ from cnndiagram.catalog import KINDS, Category
 from cnndiagram.engine.analysis import Analysis, LayerResult
 from cnndiagram.engine.formulas import group_digits
 from cnndiagram.ir import Block, BlockKind
-from cnndiagram.notation import describe
+from cnndiagram.notation import describe, format_count
 from cnndiagram.options import Detail
 
 #: Categories that name a unit: the first layer of one of these gives its colour and letter.
@@ -355,6 +355,7 @@ def _kernels(results: Iterable[LayerResult]) -> list[str]:
 def _describe(shown: list[LayerResult], block: Block | None, channels: int) -> str:
     """`residual 1×1, 3×3, 1×1 · 256`, `parallel: 4 branches · 256`, `conv 3×3, 64 ×2 →
     maxpool 2×2`: what the unit does, in a line; `channels` is the unit's output width."""
+    width = format_count(channels, True)
     if block is not None and block.kind is BlockKind.RESIDUAL:
         body = [
             r for r in shown if r.layer is not None and r.layer.block == block and r.layer.part == 0
@@ -365,12 +366,12 @@ def _describe(shown: list[LayerResult], block: Block | None, channels: int) -> s
             r.layer is not None and r.layer.block == block and r.layer.part == 1 for r in shown
         )
         head = "residual " + ", ".join(kernels) if kernels else "residual"
-        return f"{head} \u00b7 {channels}" + (" + projection" if projection else "")
+        return f"{head} \u00b7 {width}" + (" + projection" if projection else "")
     if block is not None and block.kind is BlockKind.PARALLEL:
         return _describe_parallel(shown, block, channels)
     if block is not None and block.kind is BlockKind.CALL:
         # a block the spec defined is described by its definition's name
-        return f"{block.definition} \u00b7 {channels}"
+        return f"{block.definition} \u00b7 {width}"
     # The blocks directly inside this one (each deeper than it, so this recursion ends).
     holders = _holders(shown)
     groups = _group(shown, lambda result: _block_key(result, block, holders))
@@ -384,7 +385,7 @@ def _describe(shown: list[LayerResult], block: Block | None, channels: int) -> s
             else:
                 merged.append((part, 1))
         text = [p if n == 1 else f"{p} \u00d7{n}" for p, n in merged]
-        return " \u2192 ".join(text) if len(text) <= 2 else f"{len(parts)} blocks \u00b7 {channels}"
+        return " \u2192 ".join(text) if len(text) <= 2 else f"{len(parts)} blocks \u00b7 {width}"
     terms = _terms(shown)
     if len(terms) > 3:
         terms = [*terms[:2], "\u2026", terms[-1]]
@@ -420,7 +421,7 @@ def _describe_parallel(shown: list[LayerResult], block: Block, channels: int) ->
         else:
             branches.append(_terms(members)[0] if _terms(members) else members[0].kind)
     head = f"parallel {merge}:" if merge else "parallel:"
-    return f"{head} {' | '.join(branches)} \u00b7 {channels}"
+    return f"{head} {' | '.join(branches)} \u00b7 {format_count(channels, True)}"
 
 
 def _enclosing(group: list[LayerResult]) -> Block | None:

@@ -201,6 +201,8 @@ def _label(row: Row, notation: Notation = "ascii") -> str:
         return "input"
     rank = len(result.input_shape or ()) - 1
     label = describe(result.layer, rank, unicode=notation != "ascii")
+    if notation == "latex":  # digits grouped with a comma, as the table's other numbers
+        label = label.replace("\u2009", ",")
     previous = row.analysis.layers[result.number - 1].name
     if len(result.inputs) > 1 or (result.inputs and result.inputs[0] != previous):
         arrow = "<-" if notation == "ascii" else "\u2190"

@@ -11,6 +11,7 @@ LaTeX, numbers are numbers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from enum import Enum
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
@@ -201,6 +202,8 @@ def _label(row: Row, notation: Notation = "ascii") -> str:
         return "input"
     rank = len(result.input_shape or ()) - 1
     label = describe(result.layer, rank, unicode=notation != "ascii")
+    if notation == "latex":  # digits grouped with a comma, as the table's other numbers
+        label = label.replace("\u2009", ",")
     if notation == "latex":  # digits grouped with a comma, as the table's other numbers
         label = label.replace("\u2009", ",")
     previous = row.analysis.layers[result.number - 1].name
@@ -530,9 +533,17 @@ def _math(text: str) -> str:
     bracket one unbreakable box, so brackets are plain (they hold no fractions)."""
     if not text:
         return ""
+    # A floored or ceiled fraction is one box as wide as its numerator: written on one line,
+    # `⌊(224 + 2·1 − 3)/2⌋`, it may break after its operators like the rest.
+    text = _ONE_LINE.sub(r"\\\1 (\2)/\3 \\\4", text)
     if "\\frac" not in text:
         text = text.replace("\\left(", "(").replace("\\right)", ")")
     return f"${text}$"
+
+
+_ONE_LINE = re.compile(
+    r"\\left\\(lfloor|lceil) \\frac\{([^{}]*)\}\{([^{}]*)\} \\right\\(rfloor|rceil)"
+)
 
 
 def _latex_totals(totals: Totals) -> list[str]:
@@ -571,7 +582,14 @@ def longtable(
         width = rf"\dimexpr {fraction(share):.3f}\linewidth-2\tabcolsep\relax"
         return rf">{{{ragged}\arraybackslash}}p{{{width}}}"
 
-    header = " & ".join(escape_latex(name) for name, _, _ in columns) + r" \\"
+    # A header word may be a little wider than a column squeezed by long names: set it in a
+    # box of no width, aligned as its column, so it can never make an overfull line.
+    header = (
+        " & ".join(
+            rf"\makebox[0pt][{align.value}]{{{escape_latex(name)}}}" for name, align, _ in columns
+        )
+        + r" \\"
+    )
     span = len(columns)
     lines = [f"% {escape_latex(title)}"] if title else []
     lines.append(f"% needs \\usepackage{{{','.join(LATEX_PACKAGES)}}}")

@@ -56,7 +56,7 @@ def test_a_notebook_shows_analyses_as_tables_and_diagrams_at_slide_size(
     resnet = outputs(notebook.cells[2])["text/html"]
     # Folded by stage: the stem, four stages and the head; the input is a row of its own.
     assert resnet.count("<details>") == 6
-    assert "<strong>layer3</strong>: residual 1×1, 3×3, 1×1 · 1024 + projection ×6;" in resnet
+    assert "<strong>layer3</strong>: residual 1×1, 3×3, 1×1 · 1\u2009024 + projection ×6;" in resnet
     total = analyze(load_spec(SAMPLES / "resnet50.cnn")).total_params
     assert f"Total parameters: {total:,}</strong>" in resnet
     assert re.search(r"\([\d,]+ learnable, [\d,]+ not learned\)", resnet)

@@ -57,7 +57,7 @@ def test_no_raster_images_and_the_numbers_are_text(seed_pdf: Path) -> None:
     for expected in ("(5·5·1 + 1)·32 = 832", "H, W: 28 − 5 + 1 = 24", "⌊24/2⌋"):
         assert expected in text
     # pdftotext writes the thin space that groups digits as a plain space
-    assert re.search(r"= 217\s706 parameters", text)
+    assert re.search(r"= 217\s706 learnable parameters", text)
 
 
 def test_page_size_is_the_figure_size(seed_pdf: Path) -> None:

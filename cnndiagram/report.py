@@ -204,8 +204,6 @@ def _label(row: Row, notation: Notation = "ascii") -> str:
     label = describe(result.layer, rank, unicode=notation != "ascii")
     if notation == "latex":  # digits grouped with a comma, as the table's other numbers
         label = label.replace("\u2009", ",")
-    if notation == "latex":  # digits grouped with a comma, as the table's other numbers
-        label = label.replace("\u2009", ",")
     previous = row.analysis.layers[result.number - 1].name
     if len(result.inputs) > 1 or (result.inputs and result.inputs[0] != previous):
         arrow = "<-" if notation == "ascii" else "\u2190"

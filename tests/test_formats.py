@@ -149,7 +149,8 @@ def test_graph_svg_is_ours_with_the_shipped_font() -> None:
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert (
         "conv 5×5, 32" in texts
-        and "832 + 9\u2009248 + 205\u2009056 + 2\u2009570 = 217\u2009706 parameters" in texts
+        and "832 + 9\u2009248 + 205\u2009056 + 2\u2009570 = 217\u2009706 learnable parameters"
+        in texts
     )
 
 

@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_figure import chain_spec  # noqa: E402 - the same chain as the figure benchmark
 
 
 def paired_ms(commands: list[list[str]], runs: int) -> list[float]:
@@ -39,11 +41,6 @@ def in_process_ms(spec: str, runs: int) -> float:
         Diagram(spec, detail="layers", max_width=1600).to_svg()
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1000
-
-
-def chain_spec(layers: int) -> str:
-    body = "\n".join(f"conv({16 + i % 3 * 16}, 3, pad=1)" for i in range(layers))
-    return f'title "{layers}-layer chain"\ninput(16x32x32)\n{body}\n'
 
 
 def main() -> None:

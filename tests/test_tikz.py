@@ -5,9 +5,7 @@ with pdfplumber: no two words overlap and every word is on the page, in either f
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from cnndiagram.escapes.number import number
 from cnndiagram.render.tikz import render_tikz
 
 from conftest import SAMPLES, cli
+from test_papers import need
 
 pdfplumber = pytest.importorskip("pdfplumber")
 
@@ -52,13 +51,6 @@ ARTICLE = r"""\documentclass{article}
 \end{document}
 """
 FONTS = {"cm": "", "times": r"\usepackage{mathptmx}"}
-
-
-def need(tool: str) -> None:
-    if shutil.which(tool) is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{tool} is missing; .ci/run installs it")
-        pytest.skip(f"{tool} is not installed")
 
 
 def pdflatex(folder: Path, name: str) -> Path:

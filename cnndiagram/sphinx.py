@@ -22,7 +22,9 @@ placeholder in the format the builder takes, SVG for HTML, PDF for LaTeX and PNG
 into the build's image directory under a name hashed from the spec text, the options and
 cnndiagram's version, so a figure already drawn is reused, and puts a standard image node
 in its place, which every builder writes and copies as it does any image. Nothing here is
-shared between documents, so parallel reads and writes (`-j auto`) are safe.
+shared between documents, so parallel reads and writes (`-j auto`) are safe. A figure that
+does not fit its `:page:` even at the coarsest level of detail is drawn anyway and gives a
+warning with its achieved size (`suppress_warnings = ["cnndiagram.fit"]` silences it).
 """
 
 from __future__ import annotations
@@ -329,16 +331,30 @@ class DrawFigures(SphinxPostTransform):
 
     def _image(self, node: cnndiagram_figure, fmt: str, directory: Path) -> nodes.image | None:
         target = directory / f"cnndiagram-{node['digest']}.{fmt}"
+        # What drawing said about the page, kept beside the figure so that a build reusing
+        # the figure says it again (a warning that only the first build gives is lost).
+        said = target.with_suffix(f".{fmt}.warning")
         if not target.exists():
             try:
-                data = draw(node["path"], node["text"], node["spec_format"], node["options"], fmt)
+                data, warning = draw(
+                    node["path"], node["text"], node["spec_format"], node["options"], fmt
+                )
             except CnnDiagramError as error:  # the spec changed on disk after reading
                 warn(error, node)
                 return None
             directory.mkdir(parents=True, exist_ok=True)
             from cnndiagram.output import write_output
 
-            write_output(os.fspath(target), data)  # atomic: a parallel writer sees all or nothing
+            # Atomic: a parallel writer sees all or nothing; the warning first, so a figure
+            # on disk always has its warning beside it.
+            if warning:
+                write_output(os.fspath(said), warning.encode("utf-8"))
+            write_output(os.fspath(target), data)
+        if said.exists():
+            message = said.read_text(encoding="utf-8")
+            logger.warning(
+                "cnndiagram: %s", message, location=node, type="cnndiagram", subtype="fit"
+            )
         path = os.fspath(target)
         image = nodes.image(
             node.rawsource,
@@ -357,14 +373,19 @@ class DrawFigures(SphinxPostTransform):
         return image
 
 
-def draw(path: str, text: str, spec_format: str, options: dict[str, str], fmt: str) -> bytes:
-    """The figure's bytes in `fmt`, from a spec file (`path`) or inline text."""
+def draw(
+    path: str, text: str, spec_format: str, options: dict[str, str], fmt: str
+) -> tuple[bytes, str | None]:
+    """The figure's bytes in `fmt`, from a spec file (`path`) or inline text, and the
+    warning the command line gives when it does not fit its `:page:`."""
+    from cnndiagram.batch.run import fit_warning
     from cnndiagram.diagram import Diagram
 
     figure, output = split_options(options)
     fmt_name = spec_format or None
     network = _load_file(path, fmt_name) if path else _load_inline(text, "<inline>", fmt_name)
-    return Diagram(network, **figure._asdict()).to_bytes(fmt, **output._asdict())
+    diagram = Diagram(network, **figure._asdict())
+    return diagram.to_bytes(fmt, **output._asdict()), fit_warning(diagram)
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:

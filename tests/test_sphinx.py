@@ -157,6 +157,35 @@ def test_warnings_fail_the_build_under_w(tmp_path: Path) -> None:
     assert len(figures(tmp_path / "html2", "svg")) == 5
 
 
+def test_a_figure_too_big_for_its_page_is_drawn_with_a_warning_each_build(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "conf.py").write_text(CONF, encoding="utf-8")
+    page = "Tight\n=====\n\n.. cnndiagram:: seed.cnn\n   :page: 80x60pt\n"
+    (source / "index.rst").write_text(page, encoding="utf-8")
+    shutil.copy(SAMPLES / "seed.cnn", source / "seed.cnn")
+    args = ("-b", "html", "-d", str(tmp_path / "doctrees"))
+    for build in ("first", "cached"):
+        # -E reads the page again; the second build reuses the figure drawn by the first.
+        done = sphinx_build(source, tmp_path / "html", *args, "-E")
+        assert done.returncode == 0, done.stderr
+        warnings = [line for line in done.stderr.splitlines() if "WARNING" in line]
+        assert len(warnings) == 1, (build, done.stderr)
+        assert "index.rst:4" in warnings[0]
+        assert "does not fit the 80x60pt page (80 x 60 pt)" in warnings[0]
+        assert len(figures(tmp_path / "html", "svg")) == 1
+    cache = tmp_path / "doctrees" / "images" / "cnndiagram"
+    assert len(list(cache.glob("*.svg.warning"))) == 1
+    # -W fails on it; suppress_warnings silences exactly this kind.
+    assert sphinx_build(source, tmp_path / "w", "-b", "html", "-W").returncode != 0
+    conf = CONF + 'suppress_warnings = ["cnndiagram.fit"]\n'
+    (source / "conf.py").write_text(conf, encoding="utf-8")
+    done = sphinx_build(source, tmp_path / "quiet", "-b", "html", "-W")
+    assert done.returncode == 0, done.stderr
+
+
 def test_an_edited_spec_is_redrawn_without_e_and_others_are_cached(tmp_path: Path) -> None:
     source = make_project(tmp_path)
     out, doctrees = tmp_path / "html", tmp_path / "doctrees"
@@ -267,7 +296,8 @@ def test_the_projects_own_docs_build_cleanly_with_every_sample(tmp_path: Path) -
     # Every sample is drawn: the seed on the front page, the others in the gallery.
     assert samples and all(f"samples/{name}" in gallery + index for name in samples)
     images = re.findall(r'<img alt="[^"]+" class="cnndiagram" src="_images/([^"]+)"', gallery)
-    assert len(images) == len(samples) - 1
+    # One figure for each sample but the seed, and ResNet-50 twice (flat, and at text width).
+    assert len(images) == len(samples)
     assert all((out / "_images" / name).read_bytes().startswith(b"<svg") for name in images)
     assert "832 + 9,248 + 205,056 + 2,570 = 217,706" in re.sub(r"<[^>]+>", "", index)
 

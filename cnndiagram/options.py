@@ -164,6 +164,9 @@ class FigureOptions(NamedTuple):
     font: FontName = FontName.SANS
     page: Page | None = None  # fit the figure into this page, text at least `min_font`
     min_font: float | None = None  # points; None: the page's own (7, or 14 on a slide)
+    #: Narrower columns and lower blocks (1: the usual proportions). None: 1, or with a page
+    #: the least compaction that fits it (tried before a figure is wrapped into more rows).
+    compact: float | None = None
 
 
 class OutputOptions(NamedTuple):
@@ -384,6 +387,14 @@ OPTIONS: tuple[Option, ...] = (
         _number("the minimum font size", 1, 72, optional=True),
         "With --page: the smallest text at print size, in points [default: 7; 14 on a slide].",
         metavar="PT",
+    ),
+    Option(
+        "compact",
+        _FIG,
+        _number("the compaction", 0.4, 1, optional=True),
+        "Column proportions, 0.4 to 1: text wraps at this fraction of its usual width and "
+        "blocks are drawn this much lower [default: 1; with --page, the least that fits].",
+        metavar="FACTOR",
     ),
     Option(
         "scale",

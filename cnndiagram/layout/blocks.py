@@ -59,13 +59,23 @@ def block_for(column: Column, options: FigureOptions, largest: int) -> Block:
     shape = column.result.output_shape
     rank = len(shape) - 1
     mode = options.block_scale
+    # Compaction lowers blocks above the smallest size, so sizes still read in order.
+    compact = options.compact or 1.0
     if rank == 0:
         height = max(1.6 * f, min(13.5 * f, 1.2 * f * math.log2(shape[0] + 1)))
+        height = 1.6 * f + (height - 1.6 * f) * compact
         depth = 0.45 * f
         return Block(0.7 * f, height, 0.8 * depth, -0.55 * depth)
-    height = _log_size(shape[-2] if rank >= 2 else shape[1], mode, largest, f)
-    depth = 0.5 * _log_size(shape[-1], mode, largest, f) if rank >= 2 else 0.45 * f
+    height = _lower(_log_size(shape[-2] if rank >= 2 else shape[1], mode, largest, f), f, compact)
+    depth = (
+        0.5 * _lower(_log_size(shape[-1], mode, largest, f), f, compact) if rank >= 2 else 0.45 * f
+    )
     return Block(_thickness(shape[0], f), height, 0.8 * depth, -0.55 * depth)
+
+
+def _lower(size: float, f: float, compact: float) -> float:
+    low = 1.3 * f  # `_log_size`'s smallest
+    return low + (size - low) * compact
 
 
 def cuboid(x: float, mid: float, block: Block, fill: str, theme: Theme) -> list[Primitive]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from cnndiagram.engine.analysis import Analysis
-from cnndiagram.layout.page import Draw, Fit, fit_to_page, smallest_text
+from cnndiagram.layout.page import COMPACTIONS, Draw, Fit, fit_to_page, smallest_text
 from cnndiagram.layout.scene import Scene
 from cnndiagram.options import Detail, FigureOptions, Style
 from cnndiagram.units import units
@@ -80,7 +80,9 @@ def _attempt(analysis: Analysis, options: FigureOptions, draw: Draw, *, final: b
     page = options.page
     if page is not None:
         if not final:
-            one_row = draw(analysis, options._replace(page=None))
+            # As compact as fitting may make it: a level rejected here could not fit at all.
+            tightest = options.compact or COMPACTIONS[-1]
+            one_row = draw(analysis, options._replace(page=None, compact=tightest))
             minimum = options.min_font or page.min_font
             low = minimum / smallest_text(one_row)
             if one_row.width * one_row.height * low * low > page.width * page.height:

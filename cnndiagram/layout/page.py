@@ -4,7 +4,8 @@ A figure fits a page when, scaled to the page, it is no wider and no taller than
 Its smallest text, at that scale, must be at least the minimum font size. The search
 tries the figure as one row first, then the scale that a given wrap width implies: the
 wider the rows, the smaller the scale, so the largest scale whose wrapped figure is short
-enough is found by bisection (a handful of layouts, each linear in layers).
+enough is found by bisection (a handful of layouts, each linear in layers). Before more
+rows, narrower columns and lower blocks are tried (`FigureOptions.compact`).
 """
 
 from __future__ import annotations
@@ -46,8 +47,24 @@ def _fits(scene: Scene, page: Page, scale: float) -> bool:
     return scene.width * scale <= page.width + slack and scene.height * scale <= page.height + slack
 
 
+#: The compactions a page tries when `--compact` is not given, least first: narrower
+#: columns and lower blocks before more rows, which cost more height than they save width.
+COMPACTIONS = (1.0, 0.8, 0.65, 0.5)
+
+
 def fit_to_page(analysis: Analysis, options: FigureOptions, draw: Draw) -> tuple[Scene, Fit]:
-    """The figure drawn to fit `options.page`, with its physical size recorded in the scene."""
+    """The figure drawn to fit `options.page`, with its physical size recorded in the scene:
+    at the given compaction, or the least of `COMPACTIONS` that fits (else the most)."""
+    if options.compact is not None:
+        return _fit(analysis, options, draw)
+    for compact in COMPACTIONS:
+        scene, fit = _fit(analysis, options._replace(compact=compact), draw)
+        if fit.fits:
+            break
+    return scene, fit
+
+
+def _fit(analysis: Analysis, options: FigureOptions, draw: Draw) -> tuple[Scene, Fit]:
     page = options.page
     assert page is not None
     minimum = options.min_font or page.min_font

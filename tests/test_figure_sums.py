@@ -152,3 +152,43 @@ def test_badges_never_show_generated_names() -> None:
         "\u00d72 repeats of a residual block",
         "\u00d72 repeats of 2 layers",
     ]
+
+
+@pytest.mark.parametrize("page", ["textwidth", "column"])
+@pytest.mark.parametrize("sample", FIGURE_SAMPLES, ids=lambda path: path.name)
+def test_formulas_moved_into_the_key_evaluate_and_match_their_marks(
+    sample: Path, page: str
+) -> None:
+    """On a page, a sum too wide for its narrowed column is shown as its result with a
+    mark (`215 808 [1]`) and written out under the figure (`[1] layer1 ×3: ... = 215 808`)."""
+    lines = texts(Diagram(load_network(sample), page=page).to_svg())
+    wrong = [line for line, stated, actual in claims("".join(_svg_of(lines))) if stated != actual]
+    assert not wrong, wrong
+    marks = {}
+    for line in lines:
+        found = re.fullmatch(r"(.+) \[(\d+)\]", line)
+        if found:
+            marks[int(found.group(2))] = found.group(1)
+    entries = {}
+    for line in statements(lines):
+        found = re.match(r"\[(\d+)\] .+: .+ = (.+)$", line)
+        if found:
+            entries[int(found.group(1))] = found.group(2)
+    assert marks == entries
+    assert sorted(marks) == list(range(1, len(marks) + 1))  # numbered in drawing order
+
+
+def _svg_of(lines: list[str]) -> list[str]:
+    """Text lines back as SVG text elements, so `claims` reads them as it reads a figure."""
+    from xml.sax.saxutils import escape
+
+    body = "".join(f"<text>{escape(line)}</text>" for line in lines)
+    return [f'<svg xmlns="http://www.w3.org/2000/svg">{body}</svg>']
+
+
+def test_the_resnet50_key_holds_the_stage_sums() -> None:
+    lines = statements(
+        texts(Diagram(load_network(SAMPLES / "resnet50.cnn"), page="textwidth").to_svg())
+    )
+    assert "215\u2009808 [1]" in lines
+    assert "[1] layer1 \u00d73: 75\u2009008 + 2\u00b770\u2009400 = 215\u2009808" in lines

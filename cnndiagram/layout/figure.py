@@ -22,16 +22,18 @@ from cnndiagram.layout.blocks import MERGE_NODES, Block, block_for, cuboid, merg
 from cnndiagram.layout.columns import Column, build_columns
 from cnndiagram.layout.feeds import LINK_STYLES, Band, Cell, Feeds
 from cnndiagram.layout.footer import legend, totals
+from cnndiagram.layout.key import key_lines, move_to_key
 from cnndiagram.layout.measure import (
     Metrics,
     Texts,
     column_text_width,
     row_lines,
     row_size,
+    wrap_limit,
 )
 from cnndiagram.layout.placement import Plan, plan
 from cnndiagram.layout.scene import Group, Primitive, Scene, Text
-from cnndiagram.layout.text import TYPEFACES, ascent, clean, descent
+from cnndiagram.layout.text import TYPEFACES, ascent, clean, descent, text_width
 from cnndiagram.layout.theme import THEMES, Theme, luminance
 from cnndiagram.notation import describe_network
 from cnndiagram.options import FigureOptions
@@ -51,6 +53,7 @@ class Sheet(NamedTuple):
     options: FigureOptions
     theme: Theme
     texts: Texts
+    key: list[str]  # formulas moved under the figure (`layout.key`), numbered in order
 
 
 class Lane(NamedTuple):
@@ -77,6 +80,9 @@ def layout(analysis: Analysis, options: FigureOptions | None = None) -> Scene:
         content_width = max(content_width, head.width)
     bands, y = _bands(sheet, y)
     items += bands
+    if sheet.key:
+        key, y = _key(sheet, y, max(content_width, 30 * f))
+        items.append(key)
     if sheet.options.totals:
         footer, y, content_width = _totals(sheet, analysis, y, content_width)
         items.append(footer)
@@ -99,11 +105,18 @@ def layout(analysis: Analysis, options: FigureOptions | None = None) -> Scene:
 def _sheet(analysis: Analysis, options: FigureOptions) -> Sheet:
     """Columns with their blocks and text measured, placed in ranks, lanes and bands."""
     theme = THEMES[options.theme]
-    m = Metrics.of(options.font_size, TYPEFACES[options.font])
+    m = Metrics.of(options.font_size, TYPEFACES[options.font], options.compact or 1.0)
     columns = build_columns(analysis, options)
     largest = max((d for c in columns for d in c.result.output_shape[1:]), default=1)
     blocks = [block_for(column, options, largest) for column in columns]
-    lines = [row_lines(column, m) for column in columns]
+    limits = [wrap_limit(column, m, block.extent) for column, block in zip(columns, blocks)]
+    lines, key = move_to_key(
+        columns,
+        [row_lines(column, m, limit) for column, limit in zip(columns, limits)],
+        limits,
+        m,
+        options.compact or 1.0,
+    )
     widths = [
         max(block.extent, column_text_width(line, m.f, m.face)) + m.gap
         for block, line in zip(blocks, lines)
@@ -113,7 +126,7 @@ def _sheet(analysis: Analysis, options: FigureOptions) -> Sheet:
     slot = dict.fromkeys(where.rank, 0.0)
     for index, width in enumerate(widths):
         slot[where.rank[index]] = max(slot[where.rank[index]], width)
-    return Sheet(columns, blocks, lines, where, slot, m, options, theme, Texts(theme, m.face))
+    return Sheet(columns, blocks, lines, where, slot, m, options, theme, Texts(theme, m.face), key)
 
 
 def _title(sheet: Sheet, title: str, y: float) -> tuple[Text, float]:
@@ -264,6 +277,34 @@ def _totals(
         y += m.line * 1.05
     y += 0.5 * f
     return Group("totals", tuple(footer)), y, content_width
+
+
+def _key(sheet: Sheet, y: float, width: float) -> tuple[Group, float]:
+    """The numbered formulas at `y`, wrapped to the bands' width; the y below them."""
+    m, f = sheet.m, sheet.m.f
+    lines = key_lines(sheet.key, m, width)
+    # Side by side, filled down then across, when no entry had to wrap: a key costs height.
+    spacing = 2.0 * f
+    widest = max(text_width(line, f, face=m.face) for line in lines)
+    across = 1
+    if len(lines) == len(sheet.key):
+        across = max(1, min(len(lines) // 2, int((width + spacing) // (widest + spacing))))
+    down = -(-len(lines) // across)
+    entries: list[Primitive] = []
+    for number, line in enumerate(lines):
+        row, column = number % down, number // down
+        entries.append(
+            sheet.texts.make(
+                m.margin + column * (widest + spacing),
+                y + row * m.line + ascent(f, face=m.face),
+                line,
+                f,
+                anchor="start",
+                fill=sheet.theme.muted,
+                role="key",
+            )
+        )
+    return Group("key", tuple(entries)), y + down * m.line + 0.5 * f
 
 
 def _links(sheet: Sheet) -> list[tuple[str, tuple[float, ...]]]:

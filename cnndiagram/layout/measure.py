@@ -23,12 +23,12 @@ class Metrics(NamedTuple):
     face: Typeface = SANS
 
     @classmethod
-    def of(cls, f: float, face: Typeface = SANS) -> Metrics:
+    def of(cls, f: float, face: Typeface = SANS, compact: float = 1.0) -> Metrics:
         # Rows are 1.4 em apart, or further for a face whose glyphs reach further (the
-        # bold name row is the tallest).
+        # bold name row is the tallest). Compaction narrows the lines text wraps at.
         extent = ascent(1.05 * f, True, face) + descent(1.05 * f, True, face)
         line = max(1.4 * f, 1.1 * extent)
-        return cls(f, 2.0 * f, 1.8 * f, line, 2.6 * f, 15.0 * f, face)
+        return cls(f, 2.0 * f, 1.8 * f, line, 2.6 * f, 15.0 * f * compact, face)
 
 
 class Texts:
@@ -65,9 +65,11 @@ class Texts:
         )
 
 
-#: Where a line may break, by row: labels after a comma or an arrow; formulas after an
-#: operator outside brackets, never between the last term and its `= result`.
-_LABEL_BREAKS = (", ", " \u2192 ", " | ")
+#: Where a line may break, by row: labels after a comma or an arrow, or before a ` + ` or
+#: ` · ` (`+ projection`, `· 256` lead their line); formulas after an operator outside
+#: brackets, never between the last term and its `= result`.
+_LABEL_BREAKS = (", ", " \u2192 ", " | ", " + ", " \u00b7 ")
+_LEADING = (" + ", " \u00b7 ")
 _FORMULA_BREAKS = (" + ", " \u2212 ", " - ")
 _OPEN, _CLOSE = "([\u230a\u2308", ")]\u230b\u2309"
 
@@ -93,9 +95,11 @@ def _pieces(line: str, key: str) -> list[str]:
         elif depth == 0:
             for sep in breaks:
                 if result.startswith(sep, i):
-                    pieces.append(result[start : i + len(sep)])
-                    start = i + len(sep)
-                    i = start - 1
+                    # A leading separator opens the next piece (its space ends this one).
+                    cut = i + 1 if key == "label" and sep in _LEADING else i + len(sep)
+                    pieces.append(result[start:cut])
+                    start = cut
+                    i = i + len(sep) - 1
                     break
         i += 1
     pieces.append(result[start:] + tail)
@@ -119,12 +123,30 @@ def split_line(line: str, limit: float, f: float, key: str, face: Typeface = SAN
     return out
 
 
-def row_lines(column: Column, m: Metrics) -> dict[str, list[str]]:
+def wrap_limit(column: Column, m: Metrics, extent: float) -> float:
+    """The width a column's text wraps at: its usual line width, or the width the column
+    takes anyway (its block, its name, a size that cannot break), so no text wraps in a
+    column that would hold it on one line. Counts do not set it: they may move into the
+    key (`layout.key`)."""
+    limit = m.max_line * column.wrap
+    fixed = [
+        text_width(piece, *row_size(key, m.f), m.face)
+        for key, lines in column.rows.items()
+        if key != "params"
+        for line in lines
+        for piece in split_line(line, limit, m.f, key, m.face)
+    ]
+    return max([limit, extent, *fixed])
+
+
+def row_lines(column: Column, m: Metrics, limit: float) -> dict[str, list[str]]:
     return {
         key: [
             piece
             for line in lines
-            for piece in split_line(line, m.max_line * column.wrap, m.f, key, m.face)
+            for piece in split_line(
+                line, limit if key != "name" else m.max_line * column.wrap, m.f, key, m.face
+            )
         ]
         for key, lines in column.rows.items()
     }

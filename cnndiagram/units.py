@@ -223,15 +223,22 @@ def _stages(items: list[list[LayerResult]]) -> list[list[LayerResult]]:
     """Top-level items (blocks and single layers) into stages; see the module docstring."""
     stages: list[list[LayerResult]] = []
     kind: str | None = None  # of the open stage: "block" or "plain"; None: closed
-    for item in items:
+    exits = _exits(items)
+    for index, item in enumerate(items):
+        if index - 1 in exits:
+            kind = None  # a later stage reads the open stage's last tensor: it ends there
         top = _top(item)
+        if top is not None and _layer_like(top, item):
+            top = None  # a call of a few plain layers (`bconv`) builds stages as they do
         first = item[0]
         changes = first.input_shape is None or _spatial(first.input_shape) != _spatial(
             item[-1].output_shape
         )
         if top is not None:
-            # A named block starts a stage; unnamed blocks and repeats at the same size join it.
-            if kind == "block" and not changes and top.name is None:
+            # A named block starts a stage; unnamed blocks and repeats at the same size join
+            # it, as do further calls of the same definition (GoogLeNet's inception 4a-4e).
+            joins = top.name is None or _same_calls(stages[-1] if stages else [], top)
+            if kind == "block" and not changes and joins:
                 stages[-1] += item
             else:
                 stages.append(list(item))
@@ -250,6 +257,37 @@ def _stages(items: list[list[LayerResult]]) -> list[list[LayerResult]]:
                 stages.append(list(item))
                 kind = "plain"
     return stages
+
+
+def _exits(items: list[list[LayerResult]]) -> set[int]:
+    """The items whose output is read beyond the next item (U-Net's encoder features, read
+    again by the decoder). A stage ends at such an item: the lines of a unit leave from its
+    last layer, so a stage going on past it would show the skip leaving the wrong tensor."""
+    where = {result.name: index for index, item in enumerate(items) for result in item}
+    exits: set[int] = set()
+    for index, item in enumerate(items):
+        for result in item:
+            for source in result.inputs:
+                origin = where.get(source)
+                if origin is not None and index > origin + 1 and source == items[origin][-1].name:
+                    exits.add(origin)
+    return exits
+
+
+def _layer_like(top: Block, item: list[LayerResult]) -> bool:
+    """A call whose definition is plain layers, no blocks of its own."""
+    return top.kind is BlockKind.CALL and all(len(_path(result)) == 1 for result in item)
+
+
+def _same_calls(stage: list[LayerResult], top: Block) -> bool:
+    """Whether `top` calls the definition that every top-level block of `stage` calls."""
+    if top.kind is not BlockKind.CALL:
+        return False
+    tops = {_path(result)[0] if _path(result) else None for result in stage}
+    return all(
+        block is not None and block.kind is BlockKind.CALL and block.definition == top.definition
+        for block in tops
+    )
 
 
 def _convolves(stage: list[LayerResult]) -> bool:
@@ -375,9 +413,20 @@ def _describe(shown: list[LayerResult], block: Block | None, channels: int) -> s
     # The blocks directly inside this one (each deeper than it, so this recursion ends).
     holders = _holders(shown)
     groups = _group(shown, lambda result: _block_key(result, block, holders))
-    inner_blocks = [g for g in groups if len(g) > 1 and _enclosing(g) not in (None, block)]
+
+    def is_block(group: list[LayerResult]) -> bool:
+        return len(group) > 1 and _enclosing(group) not in (None, block)
+
+    inner_blocks = [g for g in groups if is_block(g)]
     if inner_blocks and len(inner_blocks) * 2 >= len(groups):
-        parts = [_describe(g, _enclosing(g), channels) for g in inner_blocks]
+        # Each block by what it is, at its own width; the plain layers between by theirs.
+        parts = [
+            _describe(g, _described(g), g[-1].output_shape[0])
+            if is_block(g)
+            else " \u2192 ".join(_terms(g))
+            for g in groups
+        ]
+        parts = [part for part in parts if part]
         merged: list[tuple[str, int]] = []
         for part in parts:
             if merged and merged[-1][0] == part:
@@ -385,7 +434,9 @@ def _describe(shown: list[LayerResult], block: Block | None, channels: int) -> s
             else:
                 merged.append((part, 1))
         text = [p if n == 1 else f"{p} \u00d7{n}" for p, n in merged]
-        return " \u2192 ".join(text) if len(text) <= 2 else f"{len(parts)} blocks \u00b7 {width}"
+        if len(text) <= 3:
+            return " \u2192 ".join(text)
+        return f"{len(inner_blocks)} blocks \u00b7 {width}"
     terms = _terms(shown)
     if len(terms) > 3:
         terms = [*terms[:2], "\u2026", terms[-1]]
@@ -435,6 +486,31 @@ def _enclosing(group: list[LayerResult]) -> Block | None:
     return None
 
 
+def _span_name(tops: list[Block]) -> str | None:
+    """A stage of several named calls by its first and last names, as papers write
+    `inception (4a–4e)`: `inception4a–e`, the shared beginning written once."""
+    first, last = tops[0].name, tops[-1].name
+    if any(block.kind is not BlockKind.CALL or block.name is None for block in tops):
+        return None
+    if first is None or last is None or first == last:
+        return None
+    shared = next(
+        (i for i, (a, b) in enumerate(zip(first, last)) if a != b), min(len(first), len(last))
+    )
+    return f"{first}\u2013{last[shared:]}" if shared >= 3 else f"{first}\u2013{last}"
+
+
+def _described(shown: list[LayerResult]) -> Block | None:
+    """The block that says what the layers are: the smallest holding them all, or the
+    innermost call of a defined block around it (`inception · 256`, not the `parallel`
+    that is the definition's body)."""
+    block = _enclosing(shown)
+    if block is None:
+        return None
+    calls = [outer for outer in block.path() if outer.kind is BlockKind.CALL]
+    return calls[-1] if calls else block
+
+
 def _unit(group: list[LayerResult], namer: _Namer) -> Unit:
     names = {result.name for result in group}
     inputs = tuple(
@@ -451,10 +527,14 @@ def _unit(group: list[LayerResult], namer: _Namer) -> Unit:
         )
     block = _enclosing(group) or _top(group)  # a stage of several blocks: its first
     shown, instances = _per_instance(group)
-    description = _describe(shown, _enclosing(shown), output.output_shape[0])
+    description = _describe(shown, _described(shown), output.output_shape[0])
     stage = len(instances) > 1 or block is None or block.kind is BlockKind.REPEAT
-    name = (_block_name(block) if block is not None else _stage_name(group)) or namer(
-        "stage" if stage or block is None else block.kind.value
+    tops = list(dict.fromkeys(path[0] for path in map(_path, group) if path))
+    spanned = _span_name(tops) if len(instances) > 1 and len(tops) > 1 else None
+    name = (
+        spanned
+        or (_block_name(block) if block is not None else _stage_name(group))
+        or namer("stage" if stage or block is None else block.kind.value)
     )
     return Unit(
         name, description, tuple(group), output, inputs, len(instances), tuple(instances), block

@@ -51,10 +51,12 @@ class BlockScale(Word):
 
 
 class Arrangement(Word):
-    """Where the columns go: one row (wrapped at `max_width`) or a U (encoder down, decoder up)."""
+    """Where the columns go: one row (wrapped at `max_width`), a U (encoder down, decoder
+    up), or a stack (top to bottom, text beside each block: narrow pages)."""
 
     ROW = "row"
     U = "u"
+    STACK = "stack"
 
 
 class Direction(Word):
@@ -348,7 +350,8 @@ OPTIONS: tuple[Option, ...] = (
         "layout",
         _FIG,
         _enum(Arrangement, "layout"),
-        "'u': encoder down, decoder up (U-Nets).",
+        "'u': encoder down, decoder up (U-Nets); 'stack': top to bottom, text beside each "
+        "block (narrow pages; with --page, a figure no row fits is stacked).",
         _choices(Arrangement),
     ),
     Option(

@@ -240,6 +240,6 @@ def test_max_width_is_a_hard_bound(name: str, level: str, width: int) -> None:
 
 
 def test_a_narrowed_figure_is_noted(tmp_path: object) -> None:
-    result = cli("render", "samples/resnet18.cnn", "--max-width", "300", "-o", f"{tmp_path}/r.svg")
+    result = cli("render", "samples/resnet18.cnn", "--max-width", "250", "-o", f"{tmp_path}/r.svg")
     assert result.returncode == 0
-    assert "to keep within --max-width 300" in result.stderr
+    assert "to keep within --max-width 250" in result.stderr

@@ -39,8 +39,9 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
         FigureOptions(fold=False, annotate=("size", "formulas", "params", "macs", "rf")),
         FigureOptions(max_width=600, theme="print"),
         FigureOptions(theme="dark", font_size=8, block_scale="sqrt"),
+        FigureOptions(layout="stack", detail="stages", max_width=360),
     ],
-    ids=["default", "flat", "unfolded-all-rows", "wrapped-print", "small-dark-sqrt"],
+    ids=["default", "flat", "unfolded-all-rows", "wrapped-print", "small-dark-sqrt", "stack"],
 )
 def test_samples_lay_out_without_overlap_or_clipping(sample: Path, options: FigureOptions) -> None:
     scene = layout(analyze(load_spec(sample)), options)

@@ -114,7 +114,7 @@ def test_outputs_carry_the_physical_size(tmp_path: Path) -> None:
 
 def test_a_page_too_small_warns_once_and_still_writes(tmp_path: Path) -> None:
     target = tmp_path / "r.pdf"
-    result = cli("render", str(SAMPLES / "resnet50.cnn"), "--page", "column", "-o", str(target))
+    result = cli("render", str(SAMPLES / "densenet121.cnn"), "--page", "column", "-o", str(target))
     assert result.returncode == 0
     assert result.stderr.count("warning:") == 1
     assert "does not fit the column page (252 x 360 pt) with text of at least 7.0 pt" in (

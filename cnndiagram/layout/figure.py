@@ -18,8 +18,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from cnndiagram.engine.analysis import Analysis
-from cnndiagram.layout.blocks import MERGE_NODES, Block, block_for, cuboid, merge_node
-from cnndiagram.layout.columns import Column, build_columns
+from cnndiagram.layout.blocks import block_for
+from cnndiagram.layout.columns import build_columns
 from cnndiagram.layout.feeds import LINK_STYLES, Band, Cell, Feeds
 from cnndiagram.layout.footer import legend, totals
 from cnndiagram.layout.key import key_lines, move_to_key
@@ -31,29 +31,14 @@ from cnndiagram.layout.measure import (
     row_size,
     wrap_limit,
 )
-from cnndiagram.layout.placement import Plan, plan
+from cnndiagram.layout.placement import plan
 from cnndiagram.layout.scene import Group, Primitive, Scene, Text
+from cnndiagram.layout.sheet import ROWS, Sheet, column_shapes
+from cnndiagram.layout.stack import stack, stackable
 from cnndiagram.layout.text import TYPEFACES, ascent, clean, descent, text_width
-from cnndiagram.layout.theme import THEMES, Theme, luminance
+from cnndiagram.layout.theme import THEMES
 from cnndiagram.notation import describe_network
-from cnndiagram.options import FigureOptions
-
-ROWS = ("name", "label", "size", "formulas", "params", "macs", "rf", "repeat")
-
-
-class Sheet(NamedTuple):
-    """One figure's columns, measured and planned: what every stage after planning reads."""
-
-    columns: list[Column]
-    blocks: list[Block]
-    lines: list[dict[str, list[str]]]  # per column: its text rows broken into lines
-    where: Plan
-    slot: dict[int, float]  # per rank: the width of its widest column, gap included
-    m: Metrics
-    options: FigureOptions
-    theme: Theme
-    texts: Texts
-    key: list[str]  # formulas moved under the figure (`layout.key`), numbered in order
+from cnndiagram.options import Arrangement, FigureOptions
 
 
 class Lane(NamedTuple):
@@ -78,16 +63,27 @@ def layout(analysis: Analysis, options: FigureOptions | None = None) -> Scene:
         head, y = _title(sheet, title, y)
         items.append(Group("figure-title", (head,)))
         content_width = max(content_width, head.width)
-    bands, y = _bands(sheet, y)
-    items += bands
+    if _stacked(sheet):
+        stacked = stack(sheet, y, sheet.options.max_width)
+        items += stacked.items
+        y, content_width = stacked.y, max(stacked.width, head.width if title else 0.0)
+        sheet = sheet._replace(key=stacked.key)
+    else:
+        bands, y = _bands(sheet, y)
+        items += bands
+    # The lines under the figure wrap at its width, or at least at 30 em (20 for the
+    # legend) unless a narrower width was asked for.
+    least = 30 * f
+    if sheet.options.max_width is not None:
+        least = max(min(least, sheet.options.max_width - 2 * m.margin), 12 * f)
     if sheet.key:
-        key, y = _key(sheet, y, max(content_width, 30 * f))
+        key, y = _key(sheet, y, max(content_width, least))
         items.append(key)
     if sheet.options.totals:
-        footer, y, content_width = _totals(sheet, analysis, y, content_width)
+        footer, y, content_width = _totals(sheet, analysis, y, max(content_width, least))
         items.append(footer)
     if sheet.options.legend:
-        key, y, content_width = _legend(sheet, y, content_width)
+        key, y, content_width = _legend(sheet, y, content_width, min(least, 20 * f))
         items.append(key)
     width = content_width + 2 * m.margin
     height = y + m.margin - 0.4 * f
@@ -121,12 +117,19 @@ def _sheet(analysis: Analysis, options: FigureOptions) -> Sheet:
         max(block.extent, column_text_width(line, m.f, m.face)) + m.gap
         for block, line in zip(blocks, lines)
     ]
-    available = None if options.max_width is None else max(options.max_width - 2 * m.margin, 1)
+    # A stack has one band: the width it is given is its text's.
+    available = None
+    if options.max_width is not None and options.layout != Arrangement.STACK:
+        available = max(options.max_width - 2 * m.margin, 1)
     where = plan(columns, widths, available, options.layout == "u")
     slot = dict.fromkeys(where.rank, 0.0)
     for index, width in enumerate(widths):
         slot[where.rank[index]] = max(slot[where.rank[index]], width)
     return Sheet(columns, blocks, lines, where, slot, m, options, theme, Texts(theme, m.face), key)
+
+
+def _stacked(sheet: Sheet) -> bool:
+    return sheet.options.layout == Arrangement.STACK and stackable(sheet.where)
 
 
 def _title(sheet: Sheet, title: str, y: float) -> tuple[Text, float]:
@@ -219,30 +222,10 @@ def _cell(sheet: Sheet, index: int, slot_left: float, lane: Lane) -> Cell:
 def _column(sheet: Sheet, index: int, cell: Cell, lane: Lane, feed: list[Primitive]) -> Group:
     """One column as a group: the lines into it, its block and its rows of text."""
     column = sheet.columns[index]
-    shapes = _column_shapes(sheet, index, cell)
+    shapes = column_shapes(sheet, index, cell.left, cell.centre, cell.mid)
     rows = _column_rows(sheet, index, cell.centre, lane)
     label = ": ".join([column.result.name, *column.rows["label"][:1]])
     return Group(column.id, (*feed, *shapes, *rows), label)
-
-
-def _column_shapes(sheet: Sheet, index: int, cell: Cell) -> list[Primitive]:
-    column, block, theme = sheet.columns[index], sheet.blocks[index], sheet.theme
-    fill = theme.fills[column.category]
-    if column.result.kind in MERGE_NODES:
-        return merge_node(cell.centre, cell.mid, block, column.result.kind, fill, theme)
-    shapes = cuboid(cell.left, cell.mid, block, fill, theme)
-    if sheet.options.style == "flat":
-        size = 1.25 * sheet.options.font_size
-        colour = "#ffffff" if luminance(fill) < 0.3 else "#1a1a1a"
-        baseline = (
-            cell.mid + (ascent(size, True, sheet.m.face) - descent(size, True, sheet.m.face)) / 2
-        )
-        shapes.append(
-            sheet.texts.make(
-                cell.centre, baseline, column.letter, size, bold=True, fill=colour, role="letter"
-            )
-        )
-    return shapes
 
 
 def _column_rows(sheet: Sheet, index: int, centre: float, lane: Lane) -> list[Primitive]:
@@ -261,14 +244,18 @@ def _column_rows(sheet: Sheet, index: int, centre: float, lane: Lane) -> list[Pr
     return out
 
 
+#: The totals are set this much larger than the columns' text (and wrapped for it).
+TOTALS_SIZE = 1.05
+
+
 def _totals(
     sheet: Sheet, analysis: Analysis, y: float, content_width: float
 ) -> tuple[Group, float, float]:
     """The totals lines at `y`; the y below them and the content width grown to fit them."""
     m, f = sheet.m, sheet.m.f
     footer: list[Primitive] = []
-    for line in totals(analysis, m, max(content_width, 30 * f), sheet.options):
-        size = f * 1.05
+    size = f * TOTALS_SIZE
+    for line in totals(analysis, m, content_width / TOTALS_SIZE, sheet.options):
         total = sheet.texts.make(
             m.margin, y + ascent(size, face=m.face), line, size, anchor="start", role="totals"
         )
@@ -320,11 +307,13 @@ def _links(sheet: Sheet) -> list[tuple[str, tuple[float, ...]]]:
     return [style for kind, style in LINK_STYLES.items() if kind in kinds]
 
 
-def _legend(sheet: Sheet, y: float, content_width: float) -> tuple[Group, float, float]:
+def _legend(
+    sheet: Sheet, y: float, content_width: float, least: float
+) -> tuple[Group, float, float]:
     """The colour key at `y`; the y below it and the content width grown to fit it."""
-    m, f = sheet.m, sheet.m.f
+    m = sheet.m
     key, y = legend(
-        sheet.columns, sheet.theme, sheet.texts, m, y, max(content_width, 20 * f), _links(sheet)
+        sheet.columns, sheet.theme, sheet.texts, m, y, max(content_width, least), _links(sheet)
     )
     right = max(item.box()[2] for item in key if isinstance(item, Text))
     return Group("legend", tuple(key)), y, max(content_width, right - m.margin)

@@ -5,7 +5,8 @@ Its smallest text, at that scale, must be at least the minimum font size. The se
 tries the figure as one row first, then the scale that a given wrap width implies: the
 wider the rows, the smaller the scale, so the largest scale whose wrapped figure is short
 enough is found by bisection (a handful of layouts, each linear in layers). Before more
-rows, narrower columns and lower blocks are tried (`FigureOptions.compact`).
+rows, narrower columns and lower blocks are tried (`FigureOptions.compact`), and after
+every row a stack (`layout.stack`), which suits pages taller than they are wide.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import NamedTuple
 
 from cnndiagram.engine.analysis import Analysis
 from cnndiagram.layout.scene import Scene, Text, walk
-from cnndiagram.options import FigureOptions, Page, Style
+from cnndiagram.options import Arrangement, FigureOptions, Page, Style
 
 Draw = Callable[[Analysis, FigureOptions], Scene]
 #: Bisection steps between the smallest and the largest scale: 1% of the range is enough.
@@ -54,14 +55,25 @@ COMPACTIONS = (1.0, 0.8, 0.65, 0.5)
 
 def fit_to_page(analysis: Analysis, options: FigureOptions, draw: Draw) -> tuple[Scene, Fit]:
     """The figure drawn to fit `options.page`, with its physical size recorded in the scene:
-    at the given compaction, or the least of `COMPACTIONS` that fits (else the most)."""
-    if options.compact is not None:
-        return _fit(analysis, options, draw)
-    for compact in COMPACTIONS:
-        scene, fit = _fit(analysis, options._replace(compact=compact), draw)
-        if fit.fits:
-            break
-    return scene, fit
+    at the given compaction, or the least of `COMPACTIONS` that fits; as a row, else (when
+    the arrangement was left to it) as a stack; else whichever overflows the page least."""
+    arrangements = [options.layout]
+    if options.layout == Arrangement.ROW and options.style != Style.GRAPH:
+        arrangements.append(Arrangement.STACK)  # a page taller than any row fits
+    compactions = COMPACTIONS if options.compact is None else (options.compact,)
+    tried: list[tuple[Scene, Fit]] = []
+    for layout in arrangements:
+        for compact in compactions:
+            scene, fit = _fit(analysis, options._replace(layout=layout, compact=compact), draw)
+            if fit.fits:
+                return scene, fit
+            tried.append((scene, fit))
+    # None fits: the one that overflows its page least.
+    page = options.page
+    assert page is not None
+    return min(
+        tried, key=lambda pair: max(pair[1].width / page.width, pair[1].height / page.height)
+    )
 
 
 def _fit(analysis: Analysis, options: FigureOptions, draw: Draw) -> tuple[Scene, Fit]:

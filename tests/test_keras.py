@@ -13,6 +13,7 @@ from cnndiagram.engine.analysis import analyze
 from cnndiagram.errors import SpecError
 from cnndiagram.importers.keras import is_keras_config, read_keras
 from cnndiagram.loading import load_network
+from cnndiagram.notation import describe
 from cnndiagram.source import Source
 from cnndiagram.spec.format import format_network
 from cnndiagram.spec.load import load_spec
@@ -27,6 +28,17 @@ COUNTS: dict[str, list[int]] = json.loads((KERAS / "counts.json").read_text())
 def test_counts_equal_keras_own(name: str) -> None:
     result = analyze(load_network(KERAS / f"{name}.json"))
     assert [result.trainable_params, result.non_trainable_params] == COUNTS[name]
+
+
+def test_batchnorm_may_learn_its_shift_or_its_scale_alone() -> None:
+    # InceptionV3's BatchNormalization(scale=False): C learned shifts + 2C running statistics.
+    for change, label in (({"scale": False}, "no scale"), ({"center": False}, "no bias")):
+        network = read_keras(Source(mutate("residual", change, "stem_bn"), "model.json"))
+        result = analyze(network)
+        assert [result.trainable_params, result.non_trainable_params] == [8530 - 16, 32]
+        bn = next(r for r in result.layers if r.name == "stem_bn")
+        assert (bn.trainable, bn.running) == (16, 32)
+        assert describe(bn.layer, 2) == f"batchnorm, {label}"
 
 
 def test_a_keras_archive_reads_like_its_json() -> None:
@@ -86,7 +98,7 @@ def mutate(name: str, change: dict[str, object], layer: str) -> str:
     ("name", "layer", "change", "message"),
     [
         ("seed", "flatten", {"class_name": "Identity"}, "Identity is not a Keras layer"),
-        ("residual", "stem_bn", {"center": False}, "only one of center and scale"),
+        ("residual", "stem_bn", {"axis": 1}, "BatchNormalization over an axis other than"),
         ("seed", "conv2d1", {"data_format": "channels_first"}, "channels_first"),
         ("seed", "conv2d2", {"padding": "causal"}, "padding 'causal' is not supported"),
         ("seed", "dense", {"activation": "mystery"}, "activation 'mystery'"),

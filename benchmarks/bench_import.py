@@ -2,7 +2,10 @@
 within 2x of the `.cnn` summary of the same network; ONNX dominated by `import onnx`).
 Run: python benchmarks/bench_import.py
 
-Measured on the project's 2-core machine with other jobs running (load average 8):
+Keras JSON/.cnn at load 0 on the project's 2-core machine: seed 1.25, VGG16 1.21, ResNet50
+1.16, MobileNetV2 1.33, DenseNet121 1.32, EfficientNetB0 1.36 (306 ms against 225 ms);
+InceptionV3, with no sample spec, 285 ms.
+Measured earlier with other jobs running (load average 8):
 Keras JSON/.cnn 1.16 (seed), 1.37 (VGG16), 1.31 (ResNet50); `import onnx` 8.2 s as a
 process, an ONNX summary 0.2 s beyond it. At load 1.3, `import onnx` took 2.2-2.4 s, of
 which 1.85 s is `ml_dtypes` (imported by onnx for its float8 types, `python -X importtime
@@ -24,12 +27,18 @@ ROOT = Path(__file__).resolve().parent.parent
 KERAS = ROOT / "tests" / "fixtures" / "keras"
 ONNX = ROOT / "tests" / "fixtures" / "onnx"
 
-#: (what, Keras model file, the same network as a spec); the Keras ResNet50 has biases in
-#: its convolutions where torchvision's has none, otherwise the same layers.
+#: (what, Keras model file, the same network as a spec, or None where samples/ has none);
+#: the Keras ResNet50 has biases in its convolutions where torchvision's has none, otherwise
+#: the same layers; MobileNetV2, DenseNet121 and EfficientNetB0 learn as many parameters as
+#: the torchvision samples.
 PAIRS = (
     ("seed", KERAS / "seed.json", ROOT / "samples" / "seed.cnn"),
     ("VGG16", KERAS / "vgg16.json", ROOT / "samples" / "vgg16.cnn"),
     ("ResNet50", KERAS / "resnet50.json", ROOT / "samples" / "resnet50.cnn"),
+    ("MobileNetV2", KERAS / "mobilenetv2.json", ROOT / "samples" / "mobilenetv2.cnn"),
+    ("DenseNet121", KERAS / "densenet121.json", ROOT / "samples" / "densenet121.cnn"),
+    ("EfficientNetB0", KERAS / "efficientnetb0.json", ROOT / "samples" / "efficientnet_b0.cnn"),
+    ("InceptionV3", KERAS / "inceptionv3.json", None),
     ("residual (.keras archive)", KERAS / "residual.keras", None),
 )
 

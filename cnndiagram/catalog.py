@@ -649,6 +649,10 @@ _KINDS: tuple[Kind, ...] = (
         "batchnorm",
         (
             _AFFINE,
+            # Keras' BatchNormalization(scale=False) learns the shift alone (InceptionV3's
+            # convolutions), center=False the scale alone; PyTorch's affine sets both.
+            Arg("scale", ArgType.BOOL, True),
+            Arg("bias", ArgType.BOOL, True, aliases=("center",)),
             Arg("running_stats", ArgType.BOOL, True, aliases=("track_running_stats",)),
             _EPS,
             _MOMENTUM,
@@ -709,6 +713,20 @@ _KINDS: tuple[Kind, ...] = (
         "instancenorm",
         Label("instancenorm", short="IN"),
         flags=(("affine", "affine", True), *_NORM_FLAGS),
+    ),
+    Kind(
+        "standardize",
+        # Keras' Normalization: (x - mean) / sqrt(variance) per channel, with statistics
+        # that `adapt()` sets (weights) or that the model states (constants, adapted=false).
+        (Arg("adapted", ArgType.BOOL, True),),
+        summary="standardisation by a fixed mean and variance per channel (Keras' Normalization)",
+        example="standardize",
+        category=_C.NORM_ACT,
+        letter="N",
+        folds=True,
+        label=Label("standardize", short="Std"),
+        aliases=("normalization", "standardization"),
+        has_params=True,
     ),
     Kind(
         "lrn",

@@ -94,6 +94,8 @@ def describe(layer: Layer, rank: int, unicode: bool = False, brief: bool = False
         parts.append("ceil")
     if args.get("bias") is False and not brief:
         parts.append("no bias")
+    if args.get("scale") is False and not brief:
+        parts.append("no scale")
     act = args.get("act")
     if act and act != "linear" and not brief:
         parts.append(ACTIVATION_LABELS[str(act)])

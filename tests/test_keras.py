@@ -12,7 +12,9 @@ import pytest
 from cnndiagram.engine.analysis import analyze
 from cnndiagram.errors import SpecError
 from cnndiagram.importers.keras import is_keras_config, read_keras
+from cnndiagram.ir import display_shape
 from cnndiagram.loading import load_network
+from cnndiagram.notation import describe
 from cnndiagram.source import Source
 from cnndiagram.spec.format import format_network
 from cnndiagram.spec.load import load_spec
@@ -21,12 +23,68 @@ from conftest import FIXTURES, SAMPLES, cli
 
 KERAS = FIXTURES / "keras"
 COUNTS: dict[str, list[int]] = json.loads((KERAS / "counts.json").read_text())
+#: keras.applications models: each layer's output shape as Keras reports it (HWC, no batch).
+SHAPES: dict[str, dict[str, list[int]]] = json.loads((KERAS / "shapes.json").read_text())
+#: Layers the reader leaves out: they learn nothing and keep their input's shape.
+LEFT_OUT = {"Rescaling"}
 
 
 @pytest.mark.parametrize("name", sorted(COUNTS))
 def test_counts_equal_keras_own(name: str) -> None:
     result = analyze(load_network(KERAS / f"{name}.json"))
     assert [result.trainable_params, result.non_trainable_params] == COUNTS[name]
+
+
+def test_the_applications_have_counts_and_shapes() -> None:
+    applications = {
+        "vgg16",
+        "resnet50",
+        "mobilenetv2",
+        "densenet121",
+        "efficientnetb0",
+        "inceptionv3",
+    }
+    assert set(SHAPES) == applications and applications <= set(COUNTS)
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_shapes_equal_keras_own(name: str) -> None:
+    network = load_network(KERAS / f"{name}.json")
+    ours = {
+        result.name: list(display_shape(result.output_shape, network.channels_last))
+        for result in analyze(network).layers
+    }
+    assert network.channels_last and set(ours) <= set(SHAPES[name])
+    kinds = {
+        item["config"]["name"]: item["class_name"]
+        for item in json.loads((KERAS / f"{name}.json").read_text())["config"]["layers"]
+    }
+    for layer, shape in SHAPES[name].items():
+        if layer in ours:
+            assert ours[layer] == shape, layer
+        else:
+            assert kinds[layer] in LEFT_OUT, layer
+
+
+def test_batchnorm_may_learn_its_shift_or_its_scale_alone() -> None:
+    # InceptionV3's BatchNormalization(scale=False): C learned shifts + 2C running statistics.
+    for change, label in (({"scale": False}, "no scale"), ({"center": False}, "no bias")):
+        network = read_keras(Source(mutate("residual", change, "stem_bn"), "model.json"))
+        result = analyze(network)
+        assert [result.trainable_params, result.non_trainable_params] == [8530 - 16, 32]
+        bn = next(r for r in result.layers if r.name == "stem_bn")
+        assert (bn.trainable, bn.running) == (16, 32)
+        assert describe(bn.layer, 2) == f"batchnorm, {label}"
+
+
+def test_normalization_statistics_are_weights_unless_the_model_states_them() -> None:
+    # Keras' Normalization adapts a mean and a variance per channel and counts its samples.
+    result = analyze(load_network(KERAS / "efficientnetb0.json"))
+    norm = next(r for r in result.layers if r.name == "normalization")
+    assert (norm.kind, norm.trainable, norm.running) == ("standardize", 0, 2 * 3 + 1)
+    stated = {"mean": [0.485, 0.456, 0.406], "variance": [0.05, 0.05, 0.05]}
+    network = read_keras(Source(mutate("efficientnetb0", stated, "normalization"), "m.json"))
+    assert analyze(network).non_trainable_params == COUNTS["efficientnetb0"][1] - 7
 
 
 def test_a_keras_archive_reads_like_its_json() -> None:
@@ -62,6 +120,13 @@ def test_an_imported_model_formats_to_an_editable_spec() -> None:
     assert [layer.name for layer in again.layers] == [layer.name for layer in network.layers]
 
 
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_an_application_formats_to_a_spec_with_its_counts(name: str) -> None:
+    network = load_network(KERAS / f"{name}.json")
+    again = analyze(load_spec(format_network(network), expr=True))
+    assert [again.trainable_params, again.non_trainable_params] == COUNTS[name]
+
+
 def test_a_nested_model_is_a_block_of_its_layers() -> None:
     network = load_network(KERAS / "nested.json")
     inner = [layer for layer in network.layers if layer.name.startswith("block.")]
@@ -86,7 +151,8 @@ def mutate(name: str, change: dict[str, object], layer: str) -> str:
     ("name", "layer", "change", "message"),
     [
         ("seed", "flatten", {"class_name": "Identity"}, "Identity is not a Keras layer"),
-        ("residual", "stem_bn", {"center": False}, "only one of center and scale"),
+        ("residual", "stem_bn", {"axis": 1}, "BatchNormalization over an axis other than"),
+        ("efficientnetb0", "normalization", {"axis": None}, "Normalization over an axis"),
         ("seed", "conv2d1", {"data_format": "channels_first"}, "channels_first"),
         ("seed", "conv2d2", {"padding": "causal"}, "padding 'causal' is not supported"),
         ("seed", "dense", {"activation": "mystery"}, "activation 'mystery'"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cnndiagram.engine.ops import op_for
 from cnndiagram.errors import ShapeError, SpecError
 from cnndiagram.notation import describe
 from cnndiagram.spec.format import format_network
@@ -69,6 +70,24 @@ def test_prelu_counts_one_slope_or_one_per_channel() -> None:
         run("input(8x4x4) -> prelu(3)")
     with pytest.raises(ShapeError, match="channelwise=true means 8 slopes, but n is 1"):
         run("input(8x4x4) -> prelu(1, channelwise)")
+
+
+def test_keras_normalisations_count_what_keras_keeps() -> None:
+    # BatchNormalization(scale=False) learns a shift per channel; its running mean and
+    # variance stay. Normalization keeps a mean, a variance and a sample count.
+    analysis = run("input(8x4x4) -> batchnorm(scale=false) -> batchnorm(center=false)")
+    for result in analysis.layers[1:]:
+        assert (result.trainable, result.running) == (8, 16)
+        assert str(analysis.formulas(result).params) == "8 + 2*8 = 24"
+    shift, scale = (
+        op_for("batchnorm").stated_param_rule(dict(r.layer.args)) for r in analysis.layers[1:]
+    )
+    assert shift.startswith("C learned (a shift") and scale.startswith("C learned (a scale")
+    assert run("input(8x4x4) -> batchnorm(scale=false, bias=false)").total_params == 16
+    adapted = run("input(3x4x4) -> standardize")
+    assert (adapted.trainable_params, adapted.non_trainable_params) == (0, 7)
+    assert str(adapted.formulas(adapted.layers[1]).params) == "2*3 + 1 = 7"
+    assert run("input(3x4x4) -> normalization(adapted=false)").total_params == 0
 
 
 def test_chunk_and_channel_shuffle() -> None:

@@ -6,6 +6,8 @@ tests check the Keras importer against real Keras without Keras installed.
 Each model is saved as `tests/fixtures/keras/<name>.json` (`model.to_json()`), one as a
 `.keras` archive (its weights stripped: only `config.json` and the metadata are read), and
 `counts.json` holds `{name: [trainable, non_trainable]}` as `model.summary()` counts them.
+For the keras.applications models, `shapes.json` holds `{name: {layer: [dims...]}}`: each
+layer's output shape as Keras reports it (channels last, the batch dimension dropped).
 """
 
 from __future__ import annotations
@@ -126,6 +128,10 @@ def applications() -> dict[str, keras.Model]:
     return {
         "vgg16": apps.VGG16(weights=None),
         "resnet50": apps.ResNet50(weights=None),
+        "mobilenetv2": apps.MobileNetV2(weights=None),
+        "densenet121": apps.DenseNet121(weights=None),
+        "efficientnetb0": apps.EfficientNetB0(weights=None),
+        "inceptionv3": apps.InceptionV3(weights=None),
     }
 
 
@@ -133,6 +139,11 @@ def counts(model: keras.Model) -> list[int]:
     trainable = sum(int(w.numpy().size) for w in model.trainable_weights)
     fixed = sum(int(w.numpy().size) for w in model.non_trainable_weights)
     return [trainable, fixed]
+
+
+def shapes(model: keras.Model) -> dict[str, list[int]]:
+    """Each layer's output shape without the batch dimension, as `model.summary()` shows it."""
+    return {layer.name: list(layer.output.shape[1:]) for layer in model.layers}
 
 
 def strip(model: keras.Model) -> bytes:
@@ -156,8 +167,9 @@ def main() -> None:
         "audio": one_d(),
         "video": three_d(),
         "nested": nested(),
-        **applications(),
     }
+    apps = applications()
+    models.update(apps)
     table = {}
     for name, model in models.items():
         (OUT / f"{name}.json").write_text(
@@ -167,6 +179,8 @@ def main() -> None:
         print(f"{name}: trainable {table[name][0]:,}, non-trainable {table[name][1]:,}")
     (OUT / "residual.keras").write_bytes(strip(models["residual"]))
     (OUT / "counts.json").write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
+    sizes = {name: shapes(model) for name, model in apps.items()}
+    (OUT / "shapes.json").write_text(json.dumps(sizes) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

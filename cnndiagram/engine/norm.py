@@ -3,7 +3,10 @@
 Counts follow PyTorch, split the way Keras reports them: learned scale and shift
 (gamma, beta) are trainable; running mean and variance are non-trainable.
 
-* batchnorm:    2C trainable (affine) + 2C non-trainable (running statistics)
+* batchnorm:    2C trainable (affine) + 2C non-trainable (running statistics); C trainable
+                with only one of scale and shift (Keras' scale=False or center=False)
+* standardize:  2C + 1 non-trainable (Keras' Normalization: mean, variance and the count of
+                samples `adapt()` saw), none when the statistics are constants of the model
 * groupnorm:    2C trainable (affine); the groups must divide C
 * layernorm:    2*prod(shape) over all per-sample dimensions (PyTorch's LayerNorm(shape)),
                 or 2C over the channels only (Keras' default axis); 1x without bias
@@ -34,13 +37,63 @@ def _two_c_formulas(ctx: Ctx, out: tuple[int, ...]) -> Formulas:
     return Formulas(params=formula(add(*terms)) if terms else None)
 
 
+def _affine_parts(ctx: Ctx) -> int:
+    """How many of scale and shift a batchnorm learns per channel (Keras can drop either)."""
+    if not ctx.flag("affine"):
+        return 0
+    return int(ctx.args.get("scale") is not False) + int(ctx.args.get("bias") is not False)
+
+
+def _batch_params(ctx: Ctx, out: tuple[int, ...]) -> tuple[int, int]:
+    running = 2 * ctx.channels if ctx.args.get("running_stats") else 0
+    return _affine_parts(ctx) * ctx.channels, running
+
+
+def _batch_formulas(ctx: Ctx, out: tuple[int, ...]) -> Formulas:
+    terms: list[Expr] = []
+    parts = _affine_parts(ctx)
+    if parts:
+        terms.append(mul(2, ctx.channels) if parts == 2 else mul(ctx.channels))
+    if ctx.args.get("running_stats"):
+        terms.append(mul(2, ctx.channels))
+    return Formulas(params=formula(add(*terms)) if terms else None)
+
+
 register(
     "batchnorm",
     op=Op(
-        params=_two_c,
-        formulas=_two_c_formulas,
+        params=_batch_params,
+        formulas=_batch_formulas,
         param_rule="2*C learned (scale and shift per channel) + 2*C non-trainable running "
         "mean and variance",
+        param_rule_nobias="C learned (a scale per channel, no shift) + 2*C non-trainable "
+        "running mean and variance",
+        param_rule_noscale="C learned (a shift per channel, no scale) + 2*C non-trainable "
+        "running mean and variance",
+    ),
+)
+
+
+def _standardize_params(ctx: Ctx, out: tuple[int, ...]) -> tuple[int, int]:
+    # Keras' Normalization keeps, besides a mean and a variance per channel, the count of
+    # samples `adapt()` saw as a weight of its own: 2C + 1, none of them trainable.
+    return 0, (2 * ctx.channels + 1 if ctx.flag("adapted") else 0)
+
+
+def _standardize_formulas(ctx: Ctx, out: tuple[int, ...]) -> Formulas:
+    if not ctx.flag("adapted"):
+        return Formulas()
+    return Formulas(params=formula(add(mul(2, ctx.channels), 1)))
+
+
+register(
+    "standardize",
+    op=Op(
+        params=_standardize_params,
+        formulas=_standardize_formulas,
+        param_rule="no learnable parameters; 2*C + 1 non-trainable statistics when adapted "
+        "(a mean and a variance per channel and the count of samples they came from), none "
+        "when the model states them as constants",
     ),
 )
 

@@ -147,12 +147,17 @@ class Op(NamedTuple):
     param_rule: str = "no learnable parameters"
     notes: tuple[str, ...] = ()
     param_rule_nobias: str = ""  # the rule of a layer with bias=false, for kinds with a bias
+    param_rule_noscale: str = ""  # the rule with scale=false (a batchnorm learning its shift)
 
     def stated_param_rule(self, args: Mapping[str, ArgValue]) -> str:
         """`param_rule`, or the rule without bias when the layer has none (a convolution
-        before a BatchNorm usually has none: "plus one bias per filter" would be false)."""
-        if self.param_rule_nobias and args.get("bias") is False:
+        before a BatchNorm usually has none: "plus one bias per filter" would be false), or
+        without scale (InceptionV3's batchnorms in Keras learn only their shift)."""
+        no_bias, no_scale = args.get("bias") is False, args.get("scale") is False
+        if self.param_rule_nobias and no_bias and not no_scale:
             return self.param_rule_nobias
+        if self.param_rule_noscale and no_scale and not no_bias:
+            return self.param_rule_noscale
         return self.param_rule
 
 

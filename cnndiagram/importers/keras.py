@@ -7,8 +7,8 @@ their layers, and Keras' own rules are kept where they differ from PyTorch's: `p
 "same"`, `channels_last` (sizes are shown HWC, as Keras shows them), frozen layers
 (`trainable: false`) as non-trainable; a nested model is a block of its layers. Only the
 configuration is read; weights are not.
-What the engine cannot express exactly (a `Dense` on a rank-3 input, a `BatchNormalization`
-with only one of `center` and `scale`) is refused with the layer's name, never guessed.
+What the engine cannot express exactly (a `Dense` on a rank-3 input, a normalisation over
+an axis other than the channels) is refused with the layer's name, never guessed.
 """
 
 from __future__ import annotations
@@ -381,13 +381,26 @@ def _dropout(r: _Reader, name: str, c: dict[str, Any], inputs: tuple[str, ...]) 
     return r.add("dropout", name, inputs, rate=c.get("rate", 0.5))
 
 
+def _channel_axis(c: dict[str, Any]) -> bool:
+    """Whether a layer's `axis` is the channels (last; 3 is the channels of an image)."""
+    return c.get("axis", -1) in (-1, [-1], 3, [3])
+
+
 def _batchnorm(r: _Reader, name: str, c: dict[str, Any], inputs: tuple[str, ...]) -> str:
-    center, scale = c.get("center", True), c.get("scale", True)
-    if center != scale:
-        raise r.fail(name, "BatchNormalization with only one of center and scale")
-    if c.get("axis", -1) not in (-1, [-1], 3, [3]):
+    # center is Keras' shift (beta), scale its gamma; either may be off on its own
+    center, scale = bool(c.get("center", True)), bool(c.get("scale", True))
+    if not _channel_axis(c):
         raise r.fail(name, "BatchNormalization over an axis other than the channels")
-    return r.add("batchnorm", name, inputs, affine=bool(center))
+    if not (center or scale):
+        return r.add("batchnorm", name, inputs, affine=False)
+    return r.add("batchnorm", name, inputs, scale=scale, bias=center)
+
+
+def _normalization(r: _Reader, name: str, c: dict[str, Any], inputs: tuple[str, ...]) -> str:
+    if not _channel_axis(c):
+        raise r.fail(name, "Normalization over an axis other than the channels")
+    # A mean and a variance written in the configuration are constants, not weights.
+    return r.add("standardize", name, inputs, adapted=c.get("mean") is None)
 
 
 def _activation(r: _Reader, name: str, c: dict[str, Any], inputs: tuple[str, ...]) -> str:
@@ -417,6 +430,12 @@ def _concat(r: _Reader, name: str, c: dict[str, Any], inputs: tuple[str, ...]) -
 
 def _flatten(r: _Reader, name: str, c: dict[str, Any], inputs: tuple[str, ...]) -> str:
     return r.add("flatten", name, inputs)
+
+
+def _reshape(r: _Reader, name: str, c: dict[str, Any], inputs: tuple[str, ...]) -> str:
+    # Keras' target shape has no batch dimension and is channels last, as the engine's
+    # reshape reads it in a channels-last network (a squeeze-excite gate's 1x1xC).
+    return r.add("reshape", name, inputs, shape=tuple(c["target_shape"]))
 
 
 def _zeropad(r: _Reader, name: str, c: dict[str, Any], inputs: tuple[str, ...]) -> str:
@@ -470,4 +489,6 @@ HANDLERS: dict[str, Handler] = {
     **dict.fromkeys(("ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D"), _zeropad),
     **dict.fromkeys(("UpSampling1D", "UpSampling2D", "UpSampling3D"), _upsample),
     "Rescaling": _rescale,
+    "Normalization": _normalization,
+    "Reshape": _reshape,
 }

@@ -82,8 +82,10 @@ class BlockKind(enum.Enum):
 class Block(_Frozen):
     """One expanded block statement, or one iteration of a `repeat`.
 
-    `name` is the name written before the block, with the `.i` suffixes of the repeats
-    around it (a residual's or parallel's name is also its merge layer's), or None.
+    `name` is the name written before the block, under the names of the named blocks and
+    calls around it and with the `.i` suffixes of the unnamed repeats (`layer1.0.se`,
+    `b.2`); a residual's or parallel's name is also its merge layer's, and every layer
+    inside is named under it (`se.conv1`). None for an unnamed block.
     `id` is generated, `<kind><n>` in expansion order, and unique among a network's blocks
     except that the iterations of one repeat share it: they differ by `index` (1 to
     `count`; both None for other kinds). `parent` is the enclosing block and `part` which

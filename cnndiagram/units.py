@@ -310,11 +310,15 @@ class _Namer:
 
 def _block_name(block: Block) -> str | None:
     """The user's name of the block, or of the nearest named enclosing block with the
-    repeat iteration numbers in between (`layer1.2`)."""
+    repeat iterations in between, as the layers inside are named: from 0 right after a named
+    repeat (`layer1.0`, like `layer1.0.conv1`), from 1 for an unnamed one (`s.2`, like `r.2`)."""
     suffix = ""
     current: Block | None = block
     while current is not None:
         if current.name is not None:
+            if current is not block and current.kind is BlockKind.REPEAT:
+                assert current.index is not None  # every repeat iteration knows its number
+                return f"{current.name}.{current.index - 1}{suffix}"
             return current.name + suffix
         if current.kind is BlockKind.REPEAT and current.index is not None:
             suffix = f".{current.index}{suffix}"
@@ -323,8 +327,11 @@ def _block_name(block: Block) -> str | None:
 
 
 def generated_name(result: LayerResult) -> bool:
-    """Whether the layer's name looks like one the spec reader made up (`conv12`)."""
-    return re.fullmatch(re.escape(result.kind) + r"\d*", result.name) is not None
+    """Whether the layer's name looks like one the spec reader made up: `conv12`, or the
+    same under the name of a block or call and a repeat's iteration (`layer1.0.conv1`,
+    `s.relu2`, `inception3a.conv2`)."""
+    pattern = r"(?:.+\.)?" + re.escape(result.kind) + r"\d*"
+    return re.fullmatch(pattern, result.name) is not None
 
 
 def _stage_name(group: list[LayerResult]) -> str | None:

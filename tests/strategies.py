@@ -178,10 +178,21 @@ def dag_spec_text(draw: st.DrawFn) -> str:
 
 # -- one random block structure, written as .cnn text and as YAML/TOML/JSON data --------------
 
-#: Layer names: ones the automatic naming also produces, and names only quotes allow.
-LAYER_NAMES = ["a", "b", "x", "conv1", "relu2", "add1", "batchnorm3", "s:one", 'odd <n> & "q"']
-#: Repeat names are not layer names, so two repeats may share one.
-REPEAT_NAMES = ["s:one", "t:one", "stage", "stage", 'r "q" | {x}']
+#: Layer and block names: ones the automatic naming also produces, and names only quotes
+#: allow. A block's name is a layer name too (it names the block's output), so each is used once.
+LAYER_NAMES = [
+    "a",
+    "b",
+    "x",
+    "conv1",
+    "relu2",
+    "add1",
+    "batchnorm3",
+    "s:one",
+    'odd <n> & "q"',
+    "stage",
+    'r "q" | {x}',
+]
 #: (.cnn text, the same layer as a YAML/TOML/JSON mapping without its name)
 LAYERS: list[tuple[str, dict[str, object]]] = [
     ("conv(8, 1)", {"kind": "conv", "filters": 8, "kernel": 1}),
@@ -268,7 +279,7 @@ class _Builder:
                 merge["name"] = merge_name
                 text = f"{dsl_name(merge_name)}: {text}"
             return f"{one} -> {two} -> {text}", [one_data, two_data, merge]
-        name = self.name() if choice != "repeat" else self.draw(st.sampled_from(REPEAT_NAMES))
+        name = self.name()
         head = f"{dsl_name(name)}: " if name is not None else ""
         block: dict[str, object] = {} if name is None else {"name": name}
         if choice == "residual":

@@ -319,9 +319,9 @@ def test_explain_lists_every_input_of_a_merge() -> None:
     text = report(analysis_of(SAMPLES / "inception.cnn"), "explain")
     merge = text.split("inception3a: concat")[1]
     assert (
-        "- Inputs (4): b1 (64x28x28), conv1 (128x28x28), conv2 (32x28x28), conv3 (32x28x28)."
-        in merge
-    )
+        "- Inputs (4): inception3a.b1 (64x28x28), inception3a.conv1 (128x28x28), "
+        "inception3a.conv2 (32x28x28), inception3a.conv3 (32x28x28)."
+    ) in merge
 
 
 def test_explain_tells_learned_frozen_and_running_apart() -> None:

@@ -5,8 +5,10 @@ A torch module's layers carry their module path (`layer1.0.conv1` sits in `layer
 Every module holding two layers or more becomes a block, so figures and `fmt` show the
 structure. A module whose layers are what the spec's `residual` makes (a body and a
 shortcut from one input, summed by an `add`, perhaps one activation after it) is a
-residual block named after the module, which `fmt` writes back as `residual {...}`; any
-other module is a `module` block, a named group that `fmt` writes as its layers.
+residual block named after the module, which `fmt` writes back as `residual {...}` (a
+layer in it without a path of its own, a functional `relu`, takes the module's, since the
+block's name prefixes the names inside it); any other module is a `module` block, a named
+group that `fmt` writes as its layers.
 """
 
 from __future__ import annotations
@@ -75,6 +77,20 @@ def nest(layers: Sequence[Layer], containers: Sequence[Sequence[str]]) -> tuple[
         if group.block is not None and group.residual and group.block.name is not None:
             assert group.merge is not None
             renamed[out[group.merge].name] = group.block.name
+    # A named block prefixes the names written inside it (`s.conv1`), so a layer of a
+    # residual module that has no path of its own (a functional `F.relu` called in its
+    # forward, named `relu` by the trace) takes the module's path, innermost module first.
+    for group in sorted(kept, key=lambda group: len(group.members)):
+        block = group.block
+        if block is None or not group.residual or block.name is None:
+            continue
+        for index in group.members:
+            name = renamed.get(out[index].name, out[index].name)
+            longer = f"{block.name}.{name}"
+            if index in (group.merge, group.after) or name.startswith(block.name + "."):
+                continue
+            if longer not in names and longer not in renamed.values():
+                renamed[out[index].name] = longer
     result = []
     for index, layer in enumerate(out):
         holder = innermost[index]

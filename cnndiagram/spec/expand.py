@@ -5,9 +5,13 @@
 `repeat(n) { body }` becomes n copies, whose explicit names get `.1`, `.2`... A call of
 a block the spec defines (`b: name(args)`) becomes its body with the arguments in place of
 the parameters; a name at the call names the body's last layer and prefixes the others
-(`b.conv1`). A statement reads the previous one unless `@name` says otherwise; a merge reads
-the layers it names. References can only point upwards, so the result has no cycles; a
-layer whose output nobody reads (a branch that does not reach the output) is an error.
+(`b.conv1`). A name on a block prefixes its layers the same way: `s.conv1` in
+`s: residual {...}` (whose merge is `s`), `layer1.0.conv1` in the first iteration of
+`layer1: repeat(n) {...}` (counted from 0, as PyTorch names `layer1.0.conv1`; `@layer1`
+reads the last iteration's output). A statement reads the previous one unless `@name` says
+otherwise; a merge reads the layers it names. References can only point upwards, so the
+result has no cycles; a layer whose output nobody reads (a branch that does not reach the
+output) is an error.
 """
 
 from __future__ import annotations
@@ -74,7 +78,8 @@ class _Proto:
         self.kind, self.args, self.explicit, self.name_span = kind, args, explicit, name_span
         self.inputs, self.span = inputs, span
         self.block, self.part = place
-        #: The names of the labelled calls it was made in (`b.`): automatic names count apart.
+        #: The names of the labelled calls and named blocks it was made in (`b.`,
+        #: `layer1.0.`): automatic names count apart under each.
         self.prefix = ""
 
 
@@ -385,18 +390,81 @@ class _Expander:
         args = dict(self.check.args(head, kind))
         count = self.block_counts[block.kind] = self.block_counts.get(block.kind, 0) + 1
         # An empty block name (`name: ""` in YAML) is no name: figures label the block by its id.
-        name = (self.prefix + block.name + suffix) if block.name else None
+        label = (self.prefix + block.name + suffix) if block.name else None
         outer, part = place[0], place[1] or 0
         block_id = f"{block.kind}{count}"
         if block.kind == "repeat":
             times = int(args["n"])  # type: ignore[arg-type]
-            for i in range(1, times + 1):
-                iteration = Block(BlockKind.REPEAT, name, block_id, outer, part, i, times)
-                self.scopes.append({})
-                current = self.run(block.bodies[0], current, (iteration, 0), f"{suffix}.{i}")
+            return self.repeat(block, times, current, place, suffix, label)
+        node = Block(BlockKind(block.kind), label, block_id, outer, part)
+        saved, depth = self.prefix, len(self.scopes)
+        if label is not None:
+            # A named block prefixes its layers as a labelled call does (`s.conv1`), and
+            # names written inside it are its own: `@x` inside reads its `x`.
+            self.prefix = label + "."
+            self.scopes.append({})
+            suffix = ""
+        try:
+            return self.branches(block, args, node, current, suffix, label)
+        finally:
+            self.prefix = saved
+            del self.scopes[depth:]  # left open by an error in the body
+
+    def repeat(
+        self,
+        block: RawBlock,
+        times: int,
+        current: int,
+        place: _Place,
+        suffix: str,
+        label: str | None,
+    ) -> int:
+        """The body `times` times in a row, each iteration a scope of its own. A named repeat
+        prefixes every layer with its name and the iteration, counted from 0 as PyTorch's
+        `layer1.0.conv1` is; an unnamed one gives the names written inside `.1`, `.2`... The
+        name then reads the last iteration's output, as a call's name does."""
+        count = self.block_counts["repeat"]
+        saved = self.prefix
+        for i in range(1, times + 1):
+            iteration = Block(
+                BlockKind.REPEAT, label, f"repeat{count}", place[0], place[1] or 0, i, times
+            )
+            self.scopes.append({})
+            if label is not None:
+                self.prefix = f"{label}.{i - 1}."
+            try:
+                current = self.run(
+                    block.bodies[0],
+                    current,
+                    (iteration, 0),
+                    "" if label is not None else f"{suffix}.{i}",
+                )
+            finally:
                 self.scopes.pop()
-            return current
-        node = Block(BlockKind(block.kind), name, block_id, outer, part)
+                self.prefix = saved
+        if label is not None and block.name is not None:
+            if label in self.full_names:
+                other = self.protos[self.full_names[label]]
+                line = self.source.line_col(other.span.start)[0]
+                raise self.error(
+                    f"duplicate layer name '{label}' (first used on line {line})",
+                    block.name_span,
+                )
+            self.full_names[label] = current
+            self.scopes[-1][block.name] = current
+        return current
+
+    def branches(
+        self,
+        block: RawBlock,
+        args: dict[str, ArgValue],
+        node: Block,
+        current: int,
+        suffix: str,
+        label: str | None,
+    ) -> int:
+        """A residual's or parallel's layers; the merge of a named block (`label`) is added
+        after the block's scope is closed, so that its name is found outside."""
         inner: _Place = (node, None)
         if block.kind == "residual":
             body = self.run(block.bodies[0], current, (node, 0), suffix)
@@ -407,7 +475,7 @@ class _Expander:
             short = current
             if block.shortcut is not None:
                 short = self.run(block.shortcut, current, (node, 1), suffix)
-            merged = self.merge("add", (), block, [body, short], inner, suffix)
+            merged = self.merge("add", (), block, [body, short], inner, suffix, label)
             act = args["act"]
             if act != "linear":
                 act_kind = lookup_kind(str(act))
@@ -430,7 +498,7 @@ class _Expander:
         merge_args: tuple[tuple[str, ArgValue], ...] = (
             (("axis", "channels"),) if merge == "concat" else ()
         )
-        return self.merge(merge, merge_args, block, outs, inner, suffix)
+        return self.merge(merge, merge_args, block, outs, inner, suffix, label)
 
     def merge(
         self,
@@ -440,8 +508,15 @@ class _Expander:
         inputs: list[int],
         place: _Place,
         suffix: str,
+        label: str | None,
     ) -> int:
-        explicit = self.prefix + block.name + suffix if block.name is not None else None
+        """The block's merge, which a name on the block names: a residual's `add`, before
+        its activation, so `@s` reads what it read before names prefixed layers."""
+        explicit: str | None = label
+        if label is not None:
+            self.scopes.pop()
+        else:
+            explicit = self.prefix + block.name + suffix if block.name is not None else None
         return self.add(
             _Proto(kind, args, explicit, block.name_span, inputs, place, block.span), block.name
         )
@@ -484,6 +559,16 @@ class _Expander:
             name = name[1:] if found is not None else name
         if found is not None:
             return found
+        inside = [full for full in self.full_names if full.endswith("." + name)]
+        if name in self.declared and self.declared[name].start < span.start and inside:
+            # written above, but inside a named block: outside it the name has its prefix
+            line = self.source.line_col(self.declared[name].start)[0]
+            raise self.error(
+                f"unknown layer name '{name}': the '{name}' of line {line} is inside a named "
+                f"block, and outside it is called '{inside[-1]}'",
+                span,
+                hint="a name on a block prefixes the names inside it",
+            )
         if name in self.declared:
             line = self.source.line_col(self.declared[name].start)[0]
             raise self.error(
@@ -510,7 +595,7 @@ class _Expander:
         totals: dict[str, int] = {}
         for proto in self.protos:
             totals[proto.kind] = totals.get(proto.kind, 0) + 1
-        # Counted per labelled call: `b.conv1`, `b.conv2` inside `b: name(...)`.
+        # Counted per labelled call or named block: `b.conv1`, `b.conv2` inside `b: name(...)`.
         counters: dict[tuple[str, str], int] = {}
         names = []
         for proto in self.protos:

@@ -4,8 +4,9 @@ Canonical form: the blocks written back as `residual`, `parallel` and `repeat` s
 (a repeat once, however many iterations it has); chains joined by `->` up to 100
 characters a line, a block on one line when it fits, else its bodies indented; a layer's
 name written only where the automatic one (`conv3`) would differ or something reads it
-by name; positional arguments for the required ones, keyword arguments only where they
-differ from the defaults. Reading the text back gives the same network, blocks included.
+by name, and inside a named block without the block's prefix (`conv1`, not `s.conv1`);
+positional arguments for the required ones, keyword arguments only where they differ from
+the defaults. Reading the text back gives the same network, blocks included.
 
 Blocks the spec defined (`def`) are written back as they were written, after the input,
 and each call as a call (`b: name(args)`, required arguments positionally, the others
@@ -412,14 +413,24 @@ class _Writer:
         self.layers = (None, *network.layers)
         self.names = [network.input.name, *(layer.name for layer in network.layers)]
         self.index = {name: i for i, name in enumerate(self.names)}
-        self.suffix = [""] * len(self.names)
+        #: Per layer, what the reader puts around a name written in its place (`_context`).
+        self.context = [("", "")] + [
+            _context(layer.block.path()) if blocks and layer.block is not None else ("", "")
+            for layer in network.layers
+        ]
+        #: Names written on a block rather than on the layer it names: a named block's merge,
+        #: a labelled call's last layer.
+        self.own_name: dict[int, str] = {}
+        #: The layers that a named repeat's name reads (its last layer): (local, full) names.
+        self.aliases: dict[int, list[tuple[str, str]]] = {}
+        self.repeat_end: dict[int, int] = {}  # per repeat node (by id), the layer it ends at
         self.forced: dict[int, bool] = {}  # True: must be named; False: must not be
         self.referenced: set[int] = set()
         #: Layers of labelled calls: named under the label by the reader, never written.
         self.hidden: set[int] = set()
         self.definitions = {d.name: d for d in network.definitions}
         plan: list[_Item] = _plan(network) if blocks else list(range(1, len(self.names)))
-        self.elems, _ = self.walk(plan, 0, "")
+        self.elems, _ = self.walk(plan, 0)
 
     def layer(self, index: int) -> Layer:
         layer = self.layers[index]
@@ -433,15 +444,13 @@ class _Writer:
 
     # -- structure: which layer each statement reads, and where a reference is needed --------
 
-    def walk(self, items: list[_Item], current: int, suffix: str) -> tuple[list[_Elem], int]:
+    def walk(self, items: list[_Item], current: int) -> tuple[list[_Elem], int]:
         out: list[_Elem] = []
         for item in items:
             if isinstance(item, int):
                 layer = self.layer(item)
-                self.suffix[item] = suffix
                 if layer.kind in MERGES:
-                    refs = tuple(_Ref(self.find(name)) for name in layer.inputs)
-                    self.referenced.update(ref.target for ref in refs)
+                    refs = tuple(self.ref(self.find(name)) for name in layer.inputs)
                     out.append(_Stmt(item, refs))
                 else:
                     if len(layer.inputs) != 1:
@@ -451,14 +460,14 @@ class _Writer:
                     out.append(_Stmt(item, ()))
                 current = item
             elif item.block.kind is BlockKind.CALL:
-                call, current = self.call(item, current, suffix)
+                call, current = self.call(item, current)
                 out.extend(call)
             else:
-                block, current = self.block(item, current, suffix)
+                block, current = self.block(item, current)
                 out.append(block)
         return out, current
 
-    def call(self, node: _Node, current: int, suffix: str) -> tuple[list[_Elem], int]:
+    def call(self, node: _Node, current: int) -> tuple[list[_Elem], int]:
         block = node.block
         if not self.strict or block.definition not in self.definitions:
             raise _Inexpressible
@@ -471,7 +480,6 @@ class _Writer:
             out.append(self.ref(self.find(first.inputs[0])))
         last = layers[-1]
         for index in layers:
-            self.suffix[index] = suffix
             if block.name is None:
                 self.forced[index] = False  # made by the reader with the automatic names
             elif index != last:
@@ -480,21 +488,23 @@ class _Writer:
             if self.names[last] != block.name:
                 raise _Inexpressible
             self.forced[last] = True
+            self.own_name[last] = _block_local(block)
         out.append(_Call(node, last))
         return out, last
 
     def ref(self, target: int) -> _Ref:
-        self.referenced.add(target)
+        if target not in self.aliases:  # the name of a repeat reads it without its own
+            self.referenced.add(target)
         return _Ref(target)
 
-    def body(self, items: list[_Item], start: int, end: int, suffix: str) -> tuple[_Elem, ...]:
+    def body(self, items: list[_Item], start: int, end: int) -> tuple[_Elem, ...]:
         """A residual's or parallel's body, ending at the layer the merge reads."""
-        elems, current = self.walk(items, start, suffix)
+        elems, current = self.walk(items, start)
         if current != end:
             elems.append(self.ref(end))
         return tuple(elems)
 
-    def block(self, node: _Node, start: int, suffix: str) -> tuple[_Blk, int]:
+    def block(self, node: _Node, start: int) -> tuple[_Blk, int]:
         block = node.block
         kind = block.kind
         if kind is BlockKind.REPEAT:
@@ -502,17 +512,22 @@ class _Writer:
                 raise _Inexpressible
             iterations = []
             current = start
-            for i, items in enumerate(node.parts, start=1):
-                elems, current = self.walk(items, current, f"{suffix}.{i}")
+            for items in node.parts:
+                elems, current = self.walk(items, current)
                 iterations.append(tuple(elems))
+            if block.name is not None:
+                # `@name` after the repeat reads its last layer (`_Expander.repeat`)
+                self.aliases.setdefault(current, []).append((_block_local(block), block.name))
+                self.repeat_end[id(node)] = current
             return _Blk(node, tuple(iterations)), current
         if not node.own:
             raise _Inexpressible
         merge = self.layer(node.own[0])
-        self.suffix[node.own[0]] = suffix
         # A named block names its merge; an unnamed one leaves it the automatic name.
-        if block.name is not None and block.name != merge.name:
-            raise _Inexpressible
+        if block.name is not None:
+            if block.name != merge.name:
+                raise _Inexpressible
+            self.own_name[node.own[0]] = _block_local(block)
         self.forced[node.own[0]] = block.name is not None
         ends = [self.find(name) for name in merge.inputs]
         if kind is BlockKind.RESIDUAL:
@@ -526,9 +541,9 @@ class _Writer:
             parts = [*node.parts, [], []]
             if not parts[0] and ends[0] == start:
                 raise _Inexpressible  # the language needs a body that is not the input
-            bodies = [self.body(parts[0], start, ends[0], suffix)]
+            bodies = [self.body(parts[0], start, ends[0])]
             if parts[1] or ends[1] != start:
-                bodies.append(self.body(parts[1], start, ends[1], suffix))
+                bodies.append(self.body(parts[1], start, ends[1]))
         else:
             default = tuple((arg.name, arg.default) for arg in KINDS[merge.kind].args)
             if (
@@ -540,7 +555,7 @@ class _Writer:
             ):
                 raise _Inexpressible
             parts = [*node.parts, *([[]] * (len(ends) - len(node.parts)))]
-            bodies = [self.body(part, start, end, suffix) for part, end in zip(parts, ends)]
+            bodies = [self.body(part, start, end) for part, end in zip(parts, ends)]
         return _Blk(node, tuple(bodies)), node.own[-1]
 
     def residual_act(self, node: _Node, merge: Layer) -> bool:
@@ -552,7 +567,6 @@ class _Writer:
             return False
         act = self.layer(node.own[1])
         self.forced[node.own[1]] = False
-        self.suffix[node.own[1]] = self.suffix[node.own[0]]
         default = tuple((arg.name, arg.default) for arg in KINDS[act.kind].args)
         return (
             act.kind in ACTIVATIONS
@@ -564,11 +578,15 @@ class _Writer:
     # -- names ---------------------------------------------------------------------------------
 
     def local(self, index: int) -> str | None:
-        """The name as written inside its repeats (without their `.i`), if it can be."""
-        name, suffix = self.names[index], self.suffix[index]
-        if not name.endswith(suffix) or not name[: len(name) - len(suffix)]:
+        """The name as written in its place (without the prefix of the named blocks around
+        it and the `.i` of the unnamed repeats), if it can be."""
+        if index in self.own_name:
+            return self.own_name[index]
+        name = self.names[index]
+        prefix, suffix = self.context[index]
+        if not name.startswith(prefix) or not name.endswith(suffix):
             return None
-        return name[: len(name) - len(suffix)]
+        return name[len(prefix) : len(name) - len(suffix)] or None
 
     def choose_names(self) -> list[bool]:
         """Which layers get their name written: as few as reproduce every name when the
@@ -582,7 +600,7 @@ class _Writer:
         for index in range(1, count):
             if index in self.forced:
                 must[index] = self.forced[index]
-            elif self.suffix[index] and self.strict:
+            elif self.context[index][1] and self.strict:
                 # Inside a repeat: named in the spec (`r` gives `r.1`) or not at all.
                 must[index] = self.local(index) is not None
             if index in self.referenced:
@@ -596,27 +614,31 @@ class _Writer:
         taken = {self.names[0]} | {
             self.names[i] for i in range(1, count) if must[i] is not False and i not in self.hidden
         }
-        counters: dict[str, int] = {}
+        taken.update(full for names in self.aliases.values() for _, full in names)
+        # Counted per prefix, as the reader counts (`b.conv1`, `layer1.0.conv1`).
+        counters: dict[tuple[str, str], int] = {}
         locked: set[int] = set()
         for index in range(1, count):
             name, kind = self.names[index], self.layer(index).kind
             if must[index] is True or index in locked or index in self.hidden:
                 continue
             taken.discard(name)
-            counter = counters.get(kind, 0)
-            candidate = kind if kind in ("input", "output") and totals[kind] == 1 else ""
+            prefix = self.context[index][0]
+            counter = counters.get((prefix, kind), 0)
+            bare = kind in ("input", "output") and totals[kind] == 1 and not prefix
+            candidate = kind if bare else ""
             skipped = []
             while not candidate or candidate in taken:
                 if candidate:
                     skipped.append(candidate)
                 counter += 1
-                candidate = f"{kind}{counter}"
+                candidate = f"{prefix}{kind}{counter}"
             taken.add(name)
             if candidate != name:
                 if must[index] is False:
                     raise _Inexpressible
                 continue
-            counters[kind] = counter
+            counters[prefix, kind] = counter
             written[index] = False
             locked.update(i for i in map(self.index.get, skipped) if i is not None and i > index)
         return written
@@ -652,11 +674,14 @@ class _Writer:
         self.scopes[-1][local or name] = index
 
     def resolve(self, target: int) -> _Names:
-        """The names that the reader's lookup (`_Expander.lookup`) finds as `target` here."""
-        if self.strict and not self.written[target]:
+        """The names that the reader's lookup (`_Expander.lookup`) finds as `target` here:
+        a named repeat's first, then the layer's own when it is written."""
+        aliases = [name for pair in self.aliases.get(target, []) for name in pair]
+        if self.strict and not self.written[target] and not aliases:
             raise _Inexpressible
+        own = (self.local(target), self.names[target]) if self.written[target] else ()
         options = []
-        for name in dict.fromkeys((self.local(target), self.names[target])):
+        for name in dict.fromkeys((*aliases, *own)):
             if name is None:
                 continue
             found = next((scope[name] for scope in reversed(self.scopes) if name in scope), None)
@@ -724,12 +749,9 @@ class _Writer:
         block = node.block
         kind = block.kind
         prefix = ""
-        if block.name is not None:
-            # The name carries the `.i` of the repeats around the block, as layer names do.
-            suffix = "".join(f".{outer.index}" for outer in block.path()[:-1] if outer.index)
-            if not block.name.endswith(suffix) or len(block.name) == len(suffix):
-                raise _Inexpressible
-            prefix = _name(block.name[: len(block.name) - len(suffix)]) + ": "
+        local = _block_local(block) if block.name is not None else None
+        if local is not None:
+            prefix = _name(local) + ": "
         if kind is BlockKind.REPEAT:
             common: tuple[_Piece, ...] | None = None
             for body in elem.bodies:
@@ -740,8 +762,17 @@ class _Writer:
                 if common is None:
                     raise _Inexpressible  # the iterations differ
             assert common is not None  # a repeat has at least one iteration
+            if block.name is not None and local is not None:
+                if block.name in self.full and self.strict:
+                    raise _Inexpressible
+                self.full[block.name] = self.repeat_end[id(node)]
+                self.scopes[-1][local] = self.repeat_end[id(node)]
             return _Draft(f"{prefix}repeat({len(elem.bodies)})", (common,), None)
+        if local is not None:
+            self.scopes.append({})  # names inside a named block are its own
         bodies = [self.render(body) for body in elem.bodies]
+        if local is not None:
+            self.scopes.pop()
         merge = self.layer(node.own[0])
         self.statement(node.own[0], [])
         if kind is BlockKind.RESIDUAL:
@@ -749,6 +780,39 @@ class _Writer:
             shortcut = bodies[1] if len(bodies) > 1 else None
             return _Draft(f"{prefix}residual{act}", (bodies[0],), shortcut)
         return _Draft(f"{prefix}parallel({merge.kind})", tuple(bodies), None)
+
+
+def _context(path: tuple[Block, ...]) -> tuple[str, str]:
+    """The prefix and suffix that the reader (`_Expander`) puts around a name written inside
+    the blocks `path`, outermost first: a named block or call absorbs what is around it and
+    prefixes its name (`s.`; a named repeat with the iteration from 0, `layer1.0.`); an
+    unnamed repeat appends its iteration from 1 (`.2`). An imported model's modules are no
+    statements and add nothing."""
+    prefix, suffix = "", ""
+    for block in path:
+        if block.kind is BlockKind.MODULE:
+            continue
+        if block.name is not None:
+            prefix, suffix = block.name + ".", ""
+            if block.kind is BlockKind.REPEAT and block.index is not None:
+                prefix += f"{block.index - 1}."
+        elif block.kind is BlockKind.REPEAT and block.index is not None:
+            suffix += f".{block.index}"
+    return prefix, suffix
+
+
+def _block_local(block: Block) -> str:
+    """A named block's name as written in its place; `_Inexpressible` when the name does not
+    carry what the reader would put around it."""
+    assert block.name is not None
+    prefix, suffix = _context(block.path()[:-1])
+    name = block.name
+    if not name.startswith(prefix) or not name.endswith(suffix):
+        raise _Inexpressible
+    local = name[len(prefix) : len(name) - len(suffix)]
+    if not local:
+        raise _Inexpressible
+    return local
 
 
 def _indices(node: _Node) -> list[int]:

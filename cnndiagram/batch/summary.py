@@ -5,7 +5,7 @@ table (as `head` does), a level-1 heading with SPEC as a code span above Markdow
 explanations, a `% SPEC` comment above LaTeX. CSV stays one table, with a first `spec`
 column. JSON is one array of the per-spec documents of docs/json.md, each with a first
 field `"spec"`. Failed specs are left out of the document and reported; the others are
-still summarised.
+still summarised. Every spec is summarised at the same level of detail.
 """
 
 from __future__ import annotations
@@ -18,12 +18,14 @@ from cnndiagram.batch.run import INTERNAL_ERROR, Outcome
 from cnndiagram.errors import CnnDiagramError
 from cnndiagram.limits import Limits
 from cnndiagram.loading import SourceFormat
+from cnndiagram.options import Detail
 
 
 def summarize_batch(
     specs: Sequence[str],
     fmt: str,
     *,
+    detail: Detail = Detail.LAYERS,
     spec_format: SourceFormat | None = None,
     input_shape: tuple[int, ...] | None = None,
     limits: Limits,
@@ -53,18 +55,19 @@ def summarize_batch(
         on_outcome(outcome)
         if outcome.fatal:
             break
-    return join_reports(parts, fmt), tuple(outcomes)
+    return join_reports(parts, fmt, detail), tuple(outcomes)
 
 
-def join_reports(parts: Sequence[tuple[str, Any]], fmt: str) -> str:
-    """`parts` (spec name, its `Analysis`) as one document in report format `fmt`."""
+def join_reports(parts: Sequence[tuple[str, Any]], fmt: str, detail: Detail = Detail.LAYERS) -> str:
+    """`parts` (spec name, its `Analysis`) as one document in report format `fmt`, a row
+    per layer or per unit at `detail`."""
     from cnndiagram.escapes.terminal import escape_controls
-    from cnndiagram.report import report
+    from cnndiagram.unit_report import summary_report
 
     if fmt == "json":
-        return _json(parts)
+        return _json(parts, detail)
     if fmt == "csv":
-        return _csv(parts)
+        return _csv(parts, detail)
     sections = []
     for spec, analysis in parts:
         if fmt in ("markdown", "explain"):
@@ -75,21 +78,18 @@ def join_reports(parts: Sequence[tuple[str, Any]], fmt: str) -> str:
             heading = f"% {escape_controls(spec)}\n"  # one comment line, whatever the name holds
         else:
             heading = f"==> {escape_controls(spec)} <==\n"
-        sections.append(heading + report(analysis, fmt))
+        sections.append(heading + summary_report(analysis, fmt, detail))
     return "\n".join(sections)
 
 
-def _json(parts: Sequence[tuple[str, Any]]) -> str:
-    import json
+def _json(parts: Sequence[tuple[str, Any]], detail: Detail) -> str:
+    from cnndiagram.report import json_dump
+    from cnndiagram.unit_report import summary_dict
 
-    from cnndiagram.escapes.json import escape_json_controls
-    from cnndiagram.report import to_dict
-
-    documents = [{"spec": spec, **to_dict(analysis)} for spec, analysis in parts]
-    return escape_json_controls(json.dumps(documents, indent=2, ensure_ascii=False)) + "\n"
+    return json_dump([{"spec": spec, **summary_dict(analysis, detail)} for spec, analysis in parts])
 
 
-def _csv(parts: Sequence[tuple[str, Any]]) -> str:
+def _csv(parts: Sequence[tuple[str, Any]], detail: Detail) -> str:
     """The per-spec tables under one header, each row led by its spec (escaped as any
     text cell of the report is: a spreadsheet must not run a file name as a formula)."""
     import csv
@@ -97,12 +97,12 @@ def _csv(parts: Sequence[tuple[str, Any]]) -> str:
 
     from cnndiagram.escapes.csv import escape_csv_cell
     from cnndiagram.escapes.terminal import escape_controls
-    from cnndiagram.report import report
+    from cnndiagram.unit_report import summary_report
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for index, (spec, analysis) in enumerate(parts):
-        header, *rows = csv.reader(io.StringIO(report(analysis, "csv")))
+        header, *rows = csv.reader(io.StringIO(summary_report(analysis, "csv", detail)))
         if index == 0:
             writer.writerow(["spec", *header])
         cell = escape_controls(escape_csv_cell(spec))

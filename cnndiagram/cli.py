@@ -21,7 +21,6 @@ from cnndiagram import __version__
 from cnndiagram.errors import CnnDiagramError, ModelWarning
 from cnndiagram.escapes.terminal import escape_controls
 from cnndiagram.limits import DEFAULT_LIMITS, Limits
-from cnndiagram.options import TABLE_DETAILS, Detail
 from cnndiagram.source import clip
 
 if TYPE_CHECKING:
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
 
     from cnndiagram.batch.run import Outcome
     from cnndiagram.loading import SourceFormat
-    from cnndiagram.options import Option
 
 INTERNAL_ERROR = 70
 F = TypeVar("F", bound=Callable[..., Any])
@@ -314,64 +312,10 @@ def _shape(text: str | None, max_dim: int) -> tuple[int, ...] | None:
     return shape
 
 
-def figure_flags(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The click options of every figure and output option, generated from the one table in
-    `cnndiagram.options`; values reach the command as text or flags and are checked there."""
-    from cnndiagram.options import OPTIONS
-
-    for option in reversed(OPTIONS):
-        func = _click_option(option)(func)
-    return func
-
-
-def option_flag(name: str, **changes: Any) -> Callable[[F], F]:
-    """The click option of the declared option `name` for a command that takes it with
-    another default, fewer choices or its own help (`summary --detail`: a table's levels)."""
-    from cnndiagram.options import OPTION_TABLE
-
-    return _click_option(OPTION_TABLE[name], **changes)
-
-
-def _click_option(
-    option: Option,
-    *,
-    default: Any = None,
-    choices: Sequence[Any] | None = None,
-    help: str | None = None,
-) -> Callable[[F], F]:
-    default = option.default if default is None else default
-    help_text = option.help if help is None else help
-    if option.flag:
-        names = (
-            f"{option.cli_flag}/--no-{option.cli_flag[2:]}" if option.negatable else option.cli_flag
-        )
-        return click.option(
-            names,
-            option.name,
-            is_flag=True,
-            default=default,
-            show_default=option.negatable,
-            help=help_text,
-        )
-    if option.choices:
-        return click.option(
-            option.cli_flag,
-            option.name,
-            type=click.Choice([str(choice) for choice in (choices or option.choices)]),
-            default=str(default),
-            show_default=True,
-            help=help_text,
-        )
-    if isinstance(default, tuple):
-        default = ",".join(str(item) for item in default)
-    return click.option(
-        option.cli_flag,
-        option.name,
-        default=default,
-        show_default=default is not None,
-        metavar=option.metavar or None,
-        help=help_text,
-    )
+#: `summary --detail`: the levels of `options.TABLE_DETAILS`, the figure's `--detail` but
+#: `auto`. Named here so that a summary of layers never imports the option table (nor the
+#: units); tests/test_unit_report.py holds the two equal.
+TABLE_LEVELS = ("layers", "blocks", "stages")
 
 
 @main.command()
@@ -392,10 +336,11 @@ def _click_option(
     show_default=True,
     help="Write to this file (atomically) instead of stdout.",
 )
-@option_flag(
-    "detail",
-    default=Detail.LAYERS,
-    choices=TABLE_DETAILS,
+@click.option(
+    "--detail",
+    type=click.Choice(TABLE_LEVELS),
+    default="layers",
+    show_default=True,
     help="One row per layer; per block of the spec (a residual, a parallel, one iteration "
     "of a repeat); or per stage (each repeat once, with its xn), as render --detail draws "
     "them. Blocks and stages give each unit's description, output size, learnable "
@@ -413,10 +358,11 @@ def summary(ctx: click.Context, source: SpecArgs, fmt: str, output: str, detail:
     exit status is 1.
     """
     from cnndiagram.output import write_output
-    from cnndiagram.unit_report import check_detail, table_level
 
-    level = table_level(detail)
-    check_detail(fmt, level)  # `-f explain --detail stages` fails before any spec is read
+    if detail != "layers":  # the units, and the option table, are loaded only for them
+        from cnndiagram.unit_report import check_detail
+
+        check_detail(fmt, detail)  # `-f explain --detail stages` fails before any work
     if source.batch:
         from cnndiagram.batch.summary import summarize_batch
 
@@ -424,7 +370,7 @@ def summary(ctx: click.Context, source: SpecArgs, fmt: str, output: str, detail:
         text, outcomes = summarize_batch(
             source.specs,
             fmt,
-            detail=level,
+            detail=detail,
             spec_format=source.source_format,
             input_shape=_shape(source.input_shape, source.max_dim),
             limits=source.limits,
@@ -435,10 +381,16 @@ def summary(ctx: click.Context, source: SpecArgs, fmt: str, output: str, detail:
         ctx.exit(_batch_status(outcomes, len(source.specs)))
 
     from cnndiagram.engine.analysis import analyze
-    from cnndiagram.unit_report import summary_report
 
     analysis = analyze(source.load(), source.limits)
-    write_output(output, summary_report(analysis, fmt, level))
+    if detail == "layers":
+        from cnndiagram.report import report
+
+        write_output(output, report(analysis, fmt))
+    else:
+        from cnndiagram.unit_report import summary_report
+
+        write_output(output, summary_report(analysis, fmt, detail))
 
 
 @main.command()
@@ -450,6 +402,51 @@ def fmt(source: SpecArgs, output: str) -> None:
     from cnndiagram.spec.format import format_network
 
     write_output(output, format_network(source.load()))
+
+
+def figure_flags(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The click options of every figure and output option, generated from the one table in
+    `cnndiagram.options`; values reach the command as text or flags and are checked there."""
+    from cnndiagram.options import OPTIONS
+
+    for option in reversed(OPTIONS):
+        if option.flag:
+            names = (
+                f"{option.cli_flag}/--no-{option.cli_flag[2:]}"
+                if option.negatable
+                else option.cli_flag
+            )
+            decorator = click.option(
+                names,
+                option.name,
+                is_flag=True,
+                default=option.default,
+                show_default=option.negatable,
+                help=option.help,
+            )
+        elif option.choices:
+            decorator = click.option(
+                option.cli_flag,
+                option.name,
+                type=click.Choice(list(option.choices)),
+                default=str(option.default),
+                show_default=True,
+                help=option.help,
+            )
+        else:
+            default = option.default
+            if isinstance(default, tuple):
+                default = ",".join(str(item) for item in default)
+            decorator = click.option(
+                option.cli_flag,
+                option.name,
+                default=default,
+                show_default=default is not None,
+                metavar=option.metavar or None,
+                help=option.help,
+            )
+        func = decorator(func)
+    return func
 
 
 def _format_list(names: tuple[str, ...]) -> Callable[..., tuple[str, ...] | None]:

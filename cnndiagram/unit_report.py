@@ -164,19 +164,22 @@ def table_level(detail: Detail | str) -> Detail:
     except OptionError:
         level = None
     if level not in TABLE_DETAILS:
-        names = ", ".join(str(level) for level in TABLE_DETAILS)
+        names = ", ".join(str(choice) for choice in TABLE_DETAILS)
         raise OptionError(f"--detail: a summary takes {names}, not {str(detail)!r}")
     assert level is not None
     return level
 
 
-def check_detail(fmt: str, detail: Detail) -> None:
-    """A format that has one row per layer or per unit: `explain` derives layer by layer."""
-    if fmt == "explain" and detail is not Detail.LAYERS:
+def check_detail(fmt: str, detail: Detail | str) -> Detail:
+    """The level of `table_level`, in a format that has one row per layer or per unit:
+    `explain` derives layer by layer."""
+    level = table_level(detail)
+    if fmt == "explain" and level is not Detail.LAYERS:
         raise OptionError(
-            f"--detail {detail}: explain derives every layer; choose a table format "
+            f"--detail {level}: explain derives every layer; choose a table format "
             "(table, markdown, csv, json, latex)"
         )
+    return level
 
 
 def units_dict(analysis: Analysis, detail: Detail) -> dict[str, Any]:
@@ -198,10 +201,9 @@ def summary_dict(analysis: Analysis, detail: Detail | str = Detail.LAYERS) -> di
 def summary_report(analysis: Analysis, fmt: str = "table", detail: Detail | str = "layers") -> str:
     """The analysis in one of `REPORT_FORMATS`, one row per layer (`layers`, the table of
     `report.report`), per block of the spec (`blocks`) or per stage (`stages`)."""
-    level = table_level(detail)
     if fmt not in REPORT_FORMATS:
         return report(analysis, fmt)  # which refuses it, naming the formats
-    check_detail(fmt, level)
+    level = check_detail(fmt, detail)
     if level is Detail.LAYERS:
         return report(analysis, fmt)
     if fmt == "json":

@@ -12,20 +12,22 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cnndiagram.batch.run import INTERNAL_ERROR, Outcome
 from cnndiagram.errors import CnnDiagramError
 from cnndiagram.limits import Limits
 from cnndiagram.loading import SourceFormat
-from cnndiagram.options import Detail
+
+if TYPE_CHECKING:
+    from cnndiagram.options import Detail
 
 
 def summarize_batch(
     specs: Sequence[str],
     fmt: str,
     *,
-    detail: Detail = Detail.LAYERS,
+    detail: Detail | str = "layers",
     spec_format: SourceFormat | None = None,
     input_shape: tuple[int, ...] | None = None,
     limits: Limits,
@@ -58,12 +60,14 @@ def summarize_batch(
     return join_reports(parts, fmt, detail), tuple(outcomes)
 
 
-def join_reports(parts: Sequence[tuple[str, Any]], fmt: str, detail: Detail = Detail.LAYERS) -> str:
+def join_reports(
+    parts: Sequence[tuple[str, Any]], fmt: str, detail: Detail | str = "layers"
+) -> str:
     """`parts` (spec name, its `Analysis`) as one document in report format `fmt`, a row
     per layer or per unit at `detail`."""
     from cnndiagram.escapes.terminal import escape_controls
-    from cnndiagram.unit_report import summary_report
 
+    report = _reporter(detail)
     if fmt == "json":
         return _json(parts, detail)
     if fmt == "csv":
@@ -78,18 +82,35 @@ def join_reports(parts: Sequence[tuple[str, Any]], fmt: str, detail: Detail = De
             heading = f"% {escape_controls(spec)}\n"  # one comment line, whatever the name holds
         else:
             heading = f"==> {escape_controls(spec)} <==\n"
-        sections.append(heading + summary_report(analysis, fmt, detail))
+        sections.append(heading + report(analysis, fmt))
     return "\n".join(sections)
 
 
-def _json(parts: Sequence[tuple[str, Any]], detail: Detail) -> str:
-    from cnndiagram.report import json_dump
-    from cnndiagram.unit_report import summary_dict
+def _reporter(detail: Detail | str) -> Callable[[Any, str], str]:
+    """The report function of the level: the units (and the option table) are imported only
+    when a level other than `layers` asks for them."""
+    if detail == "layers":
+        from cnndiagram.report import report
 
-    return json_dump([{"spec": spec, **summary_dict(analysis, detail)} for spec, analysis in parts])
+        return report
+    from cnndiagram.unit_report import summary_report
+
+    return lambda analysis, fmt: summary_report(analysis, fmt, detail)
 
 
-def _csv(parts: Sequence[tuple[str, Any]], detail: Detail) -> str:
+def _json(parts: Sequence[tuple[str, Any]], detail: Detail | str) -> str:
+    from cnndiagram.report import json_dump, to_dict
+
+    if detail == "layers":
+        documents = [{"spec": spec, **to_dict(analysis)} for spec, analysis in parts]
+    else:
+        from cnndiagram.unit_report import summary_dict
+
+        documents = [{"spec": spec, **summary_dict(analysis, detail)} for spec, analysis in parts]
+    return json_dump(documents)
+
+
+def _csv(parts: Sequence[tuple[str, Any]], detail: Detail | str) -> str:
     """The per-spec tables under one header, each row led by its spec (escaped as any
     text cell of the report is: a spreadsheet must not run a file name as a formula)."""
     import csv
@@ -97,12 +118,11 @@ def _csv(parts: Sequence[tuple[str, Any]], detail: Detail) -> str:
 
     from cnndiagram.escapes.csv import escape_csv_cell
     from cnndiagram.escapes.terminal import escape_controls
-    from cnndiagram.unit_report import summary_report
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for index, (spec, analysis) in enumerate(parts):
-        header, *rows = csv.reader(io.StringIO(summary_report(analysis, "csv", detail)))
+        header, *rows = csv.reader(io.StringIO(_reporter(detail)(analysis, "csv")))
         if index == 0:
             writer.writerow(["spec", *header])
         cell = escape_controls(escape_csv_cell(spec))

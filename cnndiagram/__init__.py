@@ -58,11 +58,12 @@ _LAZY = {
 }
 
 
-def summary(analysis: Analysis, fmt: str = "table") -> str:
-    """The analysis as `table`, `markdown`, `csv`, `json`, `latex` or `explain` text."""
-    from cnndiagram.report import report
+def summary(analysis: Analysis, fmt: str = "table", detail: str = "layers") -> str:
+    """The analysis as `table`, `markdown`, `csv`, `json`, `latex` or `explain` text, with a
+    row per layer, or per block or stage of the network (`detail="blocks"`, `"stages"`)."""
+    from cnndiagram.unit_report import summary_report
 
-    return report(analysis, fmt)
+    return summary_report(analysis, fmt, detail)
 
 
 def __getattr__(name: str) -> Any:

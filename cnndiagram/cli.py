@@ -312,6 +312,12 @@ def _shape(text: str | None, max_dim: int) -> tuple[int, ...] | None:
     return shape
 
 
+#: `summary --detail`: the levels of `options.TABLE_DETAILS`, the figure's `--detail` but
+#: `auto`. Named here so that a summary of layers never imports the option table (nor the
+#: units); tests/test_unit_report.py holds the two equal.
+TABLE_LEVELS = ("layers", "blocks", "stages")
+
+
 @main.command()
 @specs_options
 @click.option(
@@ -330,9 +336,20 @@ def _shape(text: str | None, max_dim: int) -> tuple[int, ...] | None:
     show_default=True,
     help="Write to this file (atomically) instead of stdout.",
 )
+@click.option(
+    "--detail",
+    type=click.Choice(TABLE_LEVELS),
+    default="layers",
+    show_default=True,
+    help="One row per layer; per block of the spec (a residual, a parallel, one iteration "
+    "of a repeat); or per stage (each repeat once, with its xn), as render --detail draws "
+    "them. Blocks and stages give each unit's description, output size, learnable "
+    "parameters as the sum of its parts, and what it stores that is not learned.",
+)
 @click.pass_context
-def summary(ctx: click.Context, source: SpecArgs, fmt: str, output: str) -> None:
-    """Print every layer's size and parameters with the formulas behind them.
+def summary(ctx: click.Context, source: SpecArgs, fmt: str, output: str, detail: str) -> None:
+    """Print every layer's size and parameters with the formulas behind them, or a table of
+    the network's blocks or stages (--detail).
 
     With several SPECs, one document: a heading per spec ('==> SPEC <==' above a table,
     '# `SPEC`' in Markdown, '% SPEC' in LaTeX), one CSV table with a first 'spec' column, or
@@ -342,6 +359,10 @@ def summary(ctx: click.Context, source: SpecArgs, fmt: str, output: str) -> None
     """
     from cnndiagram.output import write_output
 
+    if detail != "layers":  # the units, and the option table, are loaded only for them
+        from cnndiagram.unit_report import check_detail
+
+        check_detail(fmt, detail)  # `-f explain --detail stages` fails before any work
     if source.batch:
         from cnndiagram.batch.summary import summarize_batch
 
@@ -349,6 +370,7 @@ def summary(ctx: click.Context, source: SpecArgs, fmt: str, output: str) -> None
         text, outcomes = summarize_batch(
             source.specs,
             fmt,
+            detail=detail,
             spec_format=source.source_format,
             input_shape=_shape(source.input_shape, source.max_dim),
             limits=source.limits,
@@ -359,10 +381,16 @@ def summary(ctx: click.Context, source: SpecArgs, fmt: str, output: str) -> None
         ctx.exit(_batch_status(outcomes, len(source.specs)))
 
     from cnndiagram.engine.analysis import analyze
-    from cnndiagram.report import report
 
     analysis = analyze(source.load(), source.limits)
-    write_output(output, report(analysis, fmt))
+    if detail == "layers":
+        from cnndiagram.report import report
+
+        write_output(output, report(analysis, fmt))
+    else:
+        from cnndiagram.unit_report import summary_report
+
+        write_output(output, summary_report(analysis, fmt, detail))
 
 
 @main.command()

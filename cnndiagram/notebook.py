@@ -23,7 +23,7 @@ FOLD_LAYERS = 40
 _STYLE = "text-align:right"
 
 
-def _cells(columns: tuple[Column, ...], row: Row, tag: str = "td") -> str:
+def _cells(columns: tuple[Column[Row], ...], row: Row, tag: str = "td") -> str:
     out = []
     for column in columns:
         text = xml_escape(column.text(row))
@@ -34,7 +34,7 @@ def _cells(columns: tuple[Column, ...], row: Row, tag: str = "td") -> str:
     return "<tr>" + "".join(out) + "</tr>"
 
 
-def _head(columns: tuple[Column, ...]) -> str:
+def _head(columns: tuple[Column[Row], ...]) -> str:
     cells = "".join(
         f'<th style="{_STYLE}">{xml_escape(c.header)}</th>'
         if c.align is Align.RIGHT

@@ -84,6 +84,11 @@ class Detail(Word):
     AUTO = "auto"
 
 
+#: The levels a summary table takes (`summary --detail`, default `layers`): `auto` chooses
+#: the finest level whose figure fits its page, and a table has no page to fit.
+TABLE_DETAILS = (Detail.LAYERS, Detail.BLOCKS, Detail.STAGES)
+
+
 class Annotation(Word):
     """A row under each block."""
 

@@ -6,15 +6,18 @@ called, how its value comes from a layer's result, how it aligns and which forma
 the formats cannot drift apart (CSV once had a value without a header). Each format then
 writes a cell in its own syntax, escaped by `cnndiagram.escapes` according to the column's
 `CellKind`: user text is escaped, engine arithmetic is a code span in Markdown and math in
-LaTeX, numbers are numbers.
+LaTeX, numbers are numbers. The writers take any columns and rows (`text_table`,
+`markdown_table`, `csv_table`, `latex_table`, `json_entry`), so the tables of units
+(`cnndiagram.unit_report`) are written by the same code.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from enum import Enum
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeAlias, TypeVar
 
 from cnndiagram.engine.analysis import Analysis, LayerResult
 from cnndiagram.engine.formulas import Formula, Notation, group_digits
@@ -89,14 +92,32 @@ def _frozen_note(totals: Totals) -> str:
     return f" (of which {format_count(totals.frozen)} frozen)" if totals.frozen else ""
 
 
+def sum_terms(text: str) -> list[str]:
+    """The terms of a sum written out, split at its ` + ` operators outside brackets
+    (`6*(45,440 + 66,240)//2` is one term); the `= total` stays with the last."""
+    terms = [""]
+    depth = 0
+    for piece in text.split(" + "):
+        if depth:
+            terms[-1] += " + " + piece
+        else:
+            terms.append(piece)
+        depth += piece.count("(") - piece.count(")")
+    return terms[1:]
+
+
 def wrap_at_operators(text: str, width: int, indent: str = "") -> list[str]:
     """`text` broken after its ` + ` operators into lines of at most `width` characters
     (where a term allows), continuation lines indented; the `= total` stays with the last
-    term."""
-    terms = text.split(" + ")
+    term. A sum in brackets is broken only when it is too long for a line of its own."""
+    terms: list[str] = []
+    for term in sum_terms(text):
+        terms += term.split(" + ") if len(indent) + len(term) > width else [term]
     lines = [terms[0]]
-    for term in terms[1:]:
-        if len(lines[-1]) + 3 + len(term) <= width:
+    for index, term in enumerate(terms[1:], 2):
+        # A line that another follows ends in ` +`: that counts towards its width too.
+        ending = 0 if index == len(terms) else 2
+        if len(lines[-1]) + 3 + len(term) + ending <= width:
             lines[-1] += " + " + term
         else:
             lines[-1] += " +"
@@ -141,33 +162,82 @@ DATA = frozenset({"csv", "json"})
 ALL = TABLES | DATA
 
 
-class Column(NamedTuple):
-    """One per-layer column of the reports (a NamedTuple: immutable, and cheaper to define at
-    start-up than a dataclass, whose module the summary command would import for it alone).
+#: What a column reads its values from: a layer's `Row`, or a unit's (`unit_report.UnitRow`).
+R = TypeVar("R")
+
+
+class Column(Generic[R]):
+    """One column of the reports, reading rows of type `R`. Immutable and written out by
+    hand, as the IR's classes are: a NamedTuple cannot be generic on Python 3.10, and a
+    dataclass costs start-up time that the summary command would pay for it alone.
 
     `key` names it in CSV's header and JSON (at `json_path` when nested there); `header`
     names it in the human-readable tables. `data` gives its value for CSV and JSON; `shown`
     gives its text in the tables, in ASCII or LaTeX notation, and defaults to `data` written
-    plainly.
+    plainly. `wrap`: the plain table may break its cells over lines to fit its width.
     """
 
+    __slots__ = (
+        "align",
+        "data",
+        "formats",
+        "header",
+        "json_path",
+        "key",
+        "kind",
+        "share",
+        "shown",
+        "wrap",
+    )
     key: str
     kind: CellKind
-    data: Callable[[Row], Data]
+    data: Callable[[R], Data]
     formats: frozenset[str]
-    header: str = ""
-    align: Align = Align.LEFT
-    shown: Callable[[Row, Notation], str] | None = None
-    json_path: tuple[str, ...] = ()
-    share: float = 0.0  # LaTeX: the fraction of the line width the column takes
+    header: str
+    align: Align
+    shown: Callable[[R, Notation], str] | None
+    json_path: tuple[str, ...]
+    share: float  # LaTeX: the fraction of the line width the column takes
+    wrap: bool
 
-    def text(self, row: Row, notation: Notation = "ascii") -> str:
+    def __init__(
+        self,
+        key: str,
+        kind: CellKind,
+        data: Callable[[R], Data],
+        formats: frozenset[str],
+        header: str = "",
+        align: Align = Align.LEFT,
+        shown: Callable[[R, Notation], str] | None = None,
+        json_path: tuple[str, ...] = (),
+        share: float = 0.0,
+        wrap: bool = False,
+    ) -> None:
+        put = object.__setattr__
+        put(self, "key", key)
+        put(self, "kind", kind)
+        put(self, "data", data)
+        put(self, "formats", formats)
+        put(self, "header", header)
+        put(self, "align", align)
+        put(self, "shown", shown)
+        put(self, "json_path", json_path)
+        put(self, "share", share)
+        put(self, "wrap", wrap)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Column is immutable")
+
+    def __repr__(self) -> str:
+        return f"Column({self.key!r})"
+
+    def text(self, row: R, notation: Notation = "ascii") -> str:
         """The cell as a table shows it, before the format's escaping."""
         if self.shown is not None:
             return self.shown(row, notation)
         return str(self.flat(row, notation))
 
-    def flat(self, row: Row, notation: Notation = "ascii") -> int | str:
+    def flat(self, row: R, notation: Notation = "ascii") -> int | str:
         """The value as one field: a list joined (`32x24x24`, `H: ...; W: ...`), null empty."""
         value = self.data(row)
         if value is None:
@@ -187,11 +257,11 @@ _JOINERS: dict[tuple[CellKind, Notation], str] = {
 }
 
 
-def _dims(row: Row, shape: tuple[int, ...] | None) -> list[int] | None:
+def dims(analysis: Analysis, shape: tuple[int, ...] | None) -> list[int] | None:
     """Shapes in the spec's own layout (channels last when it says so)."""
     if shape is None:
         return None
-    return list(display_shape(shape, row.analysis.network.channels_last))
+    return list(display_shape(shape, analysis.network.channels_last))
 
 
 def _label(row: Row, notation: Notation = "ascii") -> str:
@@ -235,7 +305,7 @@ def _receptive_field(row: Row) -> dict[str, Any] | None:
 
 
 # The order is CSV's and JSON's; the tables show their subset in the same order.
-COLUMNS: tuple[Column, ...] = (
+COLUMNS: tuple[Column[Row], ...] = (
     Column(
         "index",
         CellKind.NUMBER,
@@ -257,11 +327,13 @@ COLUMNS: tuple[Column, ...] = (
         shown=_label,
         share=0.21,
     ),
-    Column("input_shape", CellKind.SHAPE, lambda row: _dims(row, row.result.input_shape), DATA),
+    Column(
+        "input_shape", CellKind.SHAPE, lambda row: dims(row.analysis, row.result.input_shape), DATA
+    ),
     Column(
         "output_shape",
         CellKind.SHAPE,
-        lambda row: _dims(row, row.result.output_shape),
+        lambda row: dims(row.analysis, row.result.output_shape),
         ALL,
         header="size",
         share=0.12,
@@ -300,9 +372,14 @@ COLUMNS: tuple[Column, ...] = (
 _BY_KEY = {column.key: column for column in COLUMNS}
 
 
-def columns_for(fmt: str) -> tuple[Column, ...]:
+def columns_for(fmt: str) -> tuple[Column[Row], ...]:
     """The columns a format shows, in order."""
-    return tuple(column for column in COLUMNS if fmt in column.formats)
+    return shown_in(COLUMNS, fmt)
+
+
+def shown_in(columns: Sequence[Column[R]], fmt: str) -> tuple[Column[R], ...]:
+    """Those of `columns` that `fmt` shows, in order."""
+    return tuple(column for column in columns if fmt in column.formats)
 
 
 def _rows(analysis: Analysis) -> Iterator[Row]:
@@ -315,36 +392,150 @@ def _rows(analysis: Analysis) -> Iterator[Row]:
 
 def table(analysis: Analysis) -> str:
     """Aligned plain text for a terminal; control characters in names are shown as escapes."""
+    return text_table(
+        analysis.network.title, columns_for("table"), list(_rows(analysis)), text_footer(analysis)
+    )
+
+
+#: The plain table's totals wrap to this many columns, and so do the tables of units.
+TEXT_WIDTH = 100
+
+
+def text_table(
+    title: str | None,
+    columns: Sequence[Column[R]],
+    rows: Sequence[R],
+    footer: list[str],
+    width: int | None = None,
+) -> str:
+    """`rows` under `columns`, aligned, then `footer`. With a `width`, the columns that may
+    wrap are narrowed until the table fits it (text before formulas, neither below its
+    longest word or term), and their cells continue on the lines below."""
     from cnndiagram.escapes.terminal import escape_controls
 
-    columns = columns_for("table")
-    headers = tuple(column.header for column in columns)
-    rows = [
-        tuple(escape_controls(column.text(row)) for column in columns) for row in _rows(analysis)
+    headers = [column.header for column in columns]
+    cells = [[escape_controls(column.text(row)) for column in columns] for row in rows]
+    widths = [
+        max(len(cell) for cell in (header, *(row[i] for row in cells)))
+        for i, header in enumerate(headers)
     ]
-    widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(columns))]
+    if width is not None:
+        widths = _fit(columns, headers, cells, widths, width)
 
-    def line(cells: tuple[str, ...]) -> str:
+    def line(texts: list[str]) -> str:
         out = [
-            cell.rjust(width) if column.align is Align.RIGHT else cell.ljust(width)
-            for cell, width, column in zip(cells, widths, columns)
+            text.rjust(w) if column.align is Align.RIGHT else text.ljust(w)
+            for text, w, column in zip(texts, widths, columns)
         ]
         return "  ".join(out).rstrip()
 
-    lines = []
-    if analysis.network.title:
-        lines += [escape_controls(analysis.network.title), ""]
+    lines = [escape_controls(title), ""] if title else []
     lines.append(line(headers))
     lines.append("  ".join("-" * w for w in widths))
-    lines += [line(row) for row in rows]
+    for row in cells:
+        parts = [_wrap(cell, column, w) for cell, column, w in zip(row, columns, widths)]
+        height = max(len(part) for part in parts)
+        for i in range(height):
+            lines.append(line([part[i] if i < len(part) else "" for part in parts]))
     lines.append("")
-    lines += _table_totals(totals_of(analysis))
-    lines.append(f"multiply-accumulates: {format_count(analysis.total_macs)}")
+    lines += footer
     return "\n".join(lines) + "\n"
 
 
-#: The plain table's totals wrap to this many columns.
-TEXT_WIDTH = 100
+def text_footer(analysis: Analysis) -> list[str]:
+    """The plain table's lines under it: the learnable total, the running statistics (not
+    learned) and the multiply-accumulates."""
+    return [
+        *_table_totals(totals_of(analysis)),
+        f"multiply-accumulates: {format_count(analysis.total_macs)}",
+    ]
+
+
+def _pieces(text: str, column: Column[Any]) -> list[str]:
+    """What a cell of a wrapping column cannot be broken inside: a formula's term (with the
+    ` +` that ends its line), or a word with the signs before it and the count after it
+    (`-> maxpool`, `@ 256`, `ReLU x2`: a line never ends in a sign, nor begins with a
+    count)."""
+    if column.kind is CellKind.FORMULA:
+        terms = text.split(" + ")
+        return [term + " +" for term in terms[:-1]] + terms[-1:]
+    words: list[str] = []
+    signs = ""
+    for word in text.split():
+        if words and not signs and _COUNT.fullmatch(word):
+            words[-1] += " " + word
+            continue
+        joined = f"{signs} {word}" if signs else word
+        signs = "" if any(char.isalnum() for char in joined) else joined
+        if not signs:
+            words.append(joined)
+    return [*words, signs] if signs else words
+
+
+#: A count of equal parts, as `_terms` writes it in ASCII or typeset (`x2`, `×2`).
+_COUNT = re.compile("[x\u00d7][0-9]+")
+
+
+def _wrap(text: str, column: Column[Any], width: int) -> list[str]:
+    """A cell as the lines of a column `width` wide: a formula after its operators, text
+    between its words."""
+    if len(text) <= width or not column.wrap:
+        return [text]
+    if column.kind is CellKind.FORMULA:
+        return wrap_at_operators(text, width)
+    lines: list[str] = []
+    for word in _pieces(text, column):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def _fit(
+    columns: Sequence[Column[Any]],
+    headers: list[str],
+    cells: list[list[str]],
+    widths: list[int],
+    width: int,
+) -> list[int]:
+    """Column widths for a table at most `width` wide (or as near as its words allow): of
+    the ways to share the room left among the wrapping columns, the one with the fewest
+    lines, and of those, the fewest lines of formulas (a wrapped sum is the harder read)."""
+    wrapping = [i for i, column in enumerate(columns) if column.wrap]
+    room = width - sum(w for i, w in enumerate(widths) if i not in wrapping)
+    room -= 2 * (len(widths) - 1)
+    if not wrapping or sum(widths[i] for i in wrapping) <= room:
+        return list(widths)
+    floors = {
+        i: max(
+            len(headers[i]),
+            *(len(piece) for row in cells for piece in _pieces(row[i], columns[i])),
+        )
+        for i in wrapping
+    }
+    best: tuple[tuple[int, int], list[int]] | None = None
+    *firsts, last = wrapping
+    for chosen in itertools.product(*(range(floors[i], widths[i] + 1) for i in firsts)):
+        rest = min(room - sum(chosen), widths[last])
+        if rest < floors[last]:
+            continue
+        trial = list(widths)
+        for i, w in zip(wrapping, (*chosen, rest)):
+            trial[i] = w
+        heights = [[len(_wrap(row[i], columns[i], trial[i])) for i in wrapping] for row in cells]
+        formula_lines = sum(
+            h
+            for row in heights
+            for h, i in zip(row, wrapping)
+            if columns[i].kind is CellKind.FORMULA
+        )
+        score = (sum(max(row) for row in heights), formula_lines)
+        if best is None or score < best[0]:
+            best = (score, trial)
+    if best is None:  # even the longest words do not fit: as narrow as they allow
+        return [floors.get(i, w) for i, w in enumerate(widths)]
+    return best[1]
 
 
 def _table_totals(totals: Totals) -> list[str]:
@@ -360,43 +551,66 @@ def _table_totals(totals: Totals) -> list[str]:
 
 def markdown(analysis: Analysis) -> str:
     """A GFM table; names are escaped, formulas are code spans, so both render as written."""
+    return markdown_table(
+        analysis.network.title,
+        columns_for("markdown"),
+        list(_rows(analysis)),
+        markdown_footer(analysis),
+    )
+
+
+def markdown_table(
+    title: str | None, columns: Sequence[Column[R]], rows: Sequence[R], footer: list[str]
+) -> str:
+    """`rows` under `columns` as a GFM table, with the `footer` lines (Markdown) under it."""
     from cnndiagram.escapes.markdown import code_span, escape_markdown
 
-    columns = columns_for("markdown")
-
-    def cell(column: Column, row: Row) -> str:
+    def cell(column: Column[R], row: R) -> str:
         text = column.text(row)
         if column.kind is CellKind.FORMULA:
             return code_span(text, table_cell=True)
         return escape_markdown(text)
 
-    def rule(column: Column) -> str:
+    def rule(column: Column[R]) -> str:
         dashes = "-" * (len(column.header) + 1)
         return f"{dashes}:" if column.align is Align.RIGHT else f":{dashes}"
 
     lines = []
-    if analysis.network.title:
-        lines += [f"### {escape_markdown(analysis.network.title)}", ""]
+    if title:
+        lines += [f"### {escape_markdown(title)}", ""]
     lines.append("| " + " | ".join(column.header for column in columns) + " |")
     lines.append("|" + "|".join(rule(column) for column in columns) + "|")
-    for row in _rows(analysis):
+    for row in rows:
         lines.append("| " + " | ".join(cell(column, row) for column in columns) + " |")
+    lines += footer
+    return "\n".join(lines) + "\n"
+
+
+def markdown_footer(analysis: Analysis) -> list[str]:
+    """The learnable total as a code span, and the running statistics, under a table."""
+    from cnndiagram.escapes.markdown import code_span
+
     totals = totals_of(analysis)
-    lines.append("")
-    lines.append(
-        f"**Learnable parameters:** {code_span(totals.sum_text('ascii'))}{_frozen_note(totals)}"
-    )
+    lines = [
+        "",
+        f"**Learnable parameters:** {code_span(totals.sum_text('ascii'))}{_frozen_note(totals)}",
+    ]
     running = _running_line(totals)
     if running:
         lines += ["", "\\" + running]  # `+ ` would begin a list
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 # -- csv ----------------------------------------------------------------------------------------
 
 
 def csv_text(analysis: Analysis) -> str:
-    """One header row and one row per layer, of the same width (RFC 4180 quoting).
+    """One header row and one row per layer, of the same width (RFC 4180 quoting)."""
+    return csv_table(columns_for("csv"), list(_rows(analysis)))
+
+
+def csv_table(columns: Sequence[Column[R]], rows: Sequence[R]) -> str:
+    """One header row (the columns' keys) and one row per row, of the same width.
 
     A text cell that a spreadsheet would evaluate gets a leading `'`, and its control
     characters are shown as escapes (CSV goes to stdout by default, and so each row is one
@@ -408,9 +622,7 @@ def csv_text(analysis: Analysis) -> str:
     from cnndiagram.escapes.csv import escape_csv_cell
     from cnndiagram.escapes.terminal import escape_controls
 
-    columns = columns_for("csv")
-
-    def cell(column: Column, row: Row) -> int | str:
+    def cell(column: Column[R], row: R) -> int | str:
         value = column.flat(row)
         if isinstance(value, int):
             return value
@@ -421,7 +633,7 @@ def csv_text(analysis: Analysis) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([column.key for column in columns])
-    for row in _rows(analysis):
+    for row in rows:
         writer.writerow([cell(column, row) for column in columns])
     return buffer.getvalue()
 
@@ -429,19 +641,22 @@ def csv_text(analysis: Analysis) -> str:
 # -- json ---------------------------------------------------------------------------------------
 
 
+def json_entry(columns: Sequence[Column[R]], row: R) -> dict[str, Any]:
+    """One row as a JSON object: each column's value at its key (or `json_path`)."""
+    entry: dict[str, Any] = {}
+    for column in columns:
+        *parents, key = column.json_path or (column.key,)
+        place = entry
+        for parent in parents:
+            place = place.setdefault(parent, {})
+        place[key] = column.data(row)
+    return entry
+
+
 def to_dict(analysis: Analysis) -> dict[str, Any]:
     """The documented machine interface (see docs/json.md); shapes in the spec's layout."""
     columns = columns_for("json")
-    layers = []
-    for row in _rows(analysis):
-        entry: dict[str, Any] = {}
-        for column in columns:
-            *parents, key = column.json_path or (column.key,)
-            place = entry
-            for parent in parents:
-                place = place.setdefault(parent, {})
-            place[key] = column.data(row)
-        layers.append(entry)
+    layers = [json_entry(columns, row) for row in _rows(analysis)]
     channels_last = analysis.network.channels_last
     return {
         "title": analysis.network.title,
@@ -460,11 +675,16 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
 
 def json_text(analysis: Analysis) -> str:
     """`to_dict` as JSON text, with every control character escaped (`\\u009b`)."""
+    return json_dump(to_dict(analysis))
+
+
+def json_dump(data: Any) -> str:
+    """JSON text for a report (UTF-8, indented), with every control character escaped."""
     import json
 
     from cnndiagram.escapes.json import escape_json_controls
 
-    return escape_json_controls(json.dumps(to_dict(analysis), indent=2, ensure_ascii=False)) + "\n"
+    return escape_json_controls(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
 # -- latex --------------------------------------------------------------------------------------
@@ -473,32 +693,46 @@ def json_text(analysis: Analysis) -> str:
 def latex(analysis: Analysis) -> str:
     """A `longtable` as wide as the text (its header repeated on every page), in booktabs
     rules, with the totals wrapped under it; the first lines name the packages it needs."""
-    columns = columns_for("latex")
+    return latex_table(
+        analysis.network.title, columns_for("latex"), list(_rows(analysis)), latex_footer(analysis)
+    )
 
-    def cell(column: Column, row: Row) -> str:
+
+def latex_table(
+    title: str | None, columns: Sequence[Column[R]], rows: Sequence[R], footer: list[str]
+) -> str:
+    """`rows` under `columns` as a `longtable` of the line width, `footer` (LaTeX) under it."""
+
+    def cell(column: Column[R], row: R) -> str:
         text = column.text(row, "latex")
         if column.kind in (CellKind.SHAPE, CellKind.FORMULA):
             return _math(text)
         return breakable(escape_latex(text))
 
-    rows = list(_rows(analysis))
     shares = {column.key: column.share for column in columns}
     # Words cannot wrap (and a size should not): those columns grow to their longest word,
     # and the formula columns (which break after their operators) share what is left.
-    for key in ("index", "name", "layer", "output_shape"):
-        pieces = (piece for row in rows for piece in _unbreakable(str(_BY_KEY[key].text(row))))
-        shares[key] = max(shares[key], _share_of(max(map(len, pieces), default=1)))
     flexible = [column.key for column in columns if column.kind is CellKind.FORMULA]
+    for column in columns:
+        if column.key not in flexible:
+            pieces = (piece for row in rows for piece in _unbreakable(str(column.text(row))))
+            longest = max(map(len, pieces), default=1)
+            shares[column.key] = max(shares[column.key], _share_of(longest))
     left = 1.0 - sum(share for key, share in shares.items() if key not in flexible)
     scale = left / sum(shares[key] for key in flexible)
     for key in flexible:
         shares[key] *= scale
     return longtable(
-        analysis.network.title,
+        title,
         [(column.header, column.align, shares[column.key]) for column in columns],
         [[cell(column, row) for column in columns] for row in rows],
-        _latex_totals(totals_of(analysis)),
+        footer,
     )
+
+
+def latex_footer(analysis: Analysis) -> list[str]:
+    """The totals under a LaTeX table, as lines of LaTeX."""
+    return _latex_totals(totals_of(analysis))
 
 
 #: The text width of a standard article (10 pt) and an average character of the table's

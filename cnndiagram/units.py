@@ -14,7 +14,9 @@ analysis into such units, the same way for figures and for tables:
   starts a new stage, except a pooling layer, which ends the stage it closes.
 
 Counts are the honest sums of the unit's layers; `instances` keeps one learnable count per
-repetition, so a badge can say `2·19 360` only when both repetitions have 19,360.
+repetition, so a badge can say `2·19 360` only when both repetitions have 19,360. A unit's
+description and its parameter sum are written as figures write them (`×`, `→`, `·`, thin
+spaces) or in the plain-text tables' ASCII (`x`, `->`, `@`, commas), from the same units.
 """
 
 from __future__ import annotations
@@ -26,10 +28,29 @@ from typing import NamedTuple
 
 from cnndiagram.catalog import KINDS, Category
 from cnndiagram.engine.analysis import Analysis, LayerResult
-from cnndiagram.engine.formulas import group_digits
+from cnndiagram.engine.formulas import Formula, Notation, add, div, formula, mul
 from cnndiagram.ir import Block, BlockKind
 from cnndiagram.notation import describe, format_count
 from cnndiagram.options import Detail
+
+
+class Marks(NamedTuple):
+    """The signs a description is written with: `times` between a window's axes and before a
+    count of equal parts (`×2`), `then` between consecutive parts, `width` before a block's
+    output width (`residual 3×3, 3×3 · 64`), `more` for the parts left out."""
+
+    unicode: bool  # digits grouped with thin spaces, and `describe`'s typeset labels
+    times: str
+    then: str
+    width: str
+    more: str
+
+
+#: As the figures write descriptions.
+UNICODE = Marks(True, "\u00d7", " \u2192 ", " \u00b7 ", "\u2026")
+#: As the plain-text tables write them, in ASCII like every other cell there: `@` reads as
+#: "at width", as in `conv 32@5x5` (a `*` would read as a product).
+ASCII = Marks(False, "x", " -> ", " @ ", "...")
 
 #: Categories that name a unit: the first layer of one of these gives its colour and letter.
 _MAIN = (Category.CONVOLUTION, Category.DENSE, Category.POOLING)
@@ -346,7 +367,7 @@ def _rank(result: LayerResult) -> int:
     return len(result.input_shape or result.output_shape) - 1
 
 
-def _terms(results: Iterable[LayerResult]) -> list[str]:
+def _terms(results: Iterable[LayerResult], marks: Marks) -> list[str]:
     """The layers' labels, foldable layers joined to the one before (`conv 3×3, 64, BN,
     ReLU`), runs of equal labels merged (`conv 3×3, 64 ×2`)."""
     labels: list[str] = []
@@ -356,7 +377,7 @@ def _terms(results: Iterable[LayerResult]) -> list[str]:
         kind = KINDS[result.kind]
         if kind.junction is not None:
             continue
-        text = describe(result.layer, _rank(result), unicode=True, brief=True)
+        text = describe(result.layer, _rank(result), unicode=marks.unicode, brief=True)
         if kind.folds and labels:
             labels[-1] += ", " + (kind.label.short or text)
         else:
@@ -367,7 +388,7 @@ def _terms(results: Iterable[LayerResult]) -> list[str]:
             merged[-1] = (label, merged[-1][1] + 1)
         else:
             merged.append((label, 1))
-    return [label if n == 1 else f"{label} \u00d7{n}" for label, n in merged]
+    return [label if n == 1 else f"{label} {marks.times}{n}" for label, n in merged]
 
 
 def _per_instance(group: list[LayerResult]) -> tuple[list[LayerResult], list[int]]:
@@ -384,7 +405,7 @@ def _per_instance(group: list[LayerResult]) -> tuple[list[LayerResult], list[int
     return pieces[0], [sum(r.learnable for r in piece) for piece in pieces]
 
 
-def _kernels(results: Iterable[LayerResult]) -> list[str]:
+def _kernels(results: Iterable[LayerResult], marks: Marks) -> list[str]:
     out = []
     for result in results:
         kind = KINDS[result.kind]
@@ -393,30 +414,37 @@ def _kernels(results: Iterable[LayerResult]) -> list[str]:
         size = result.layer.arg(kind.window)
         rank = _rank(result)
         axes = size if isinstance(size, tuple) else (size,) * max(rank, 1)
-        out.append("\u00d7".join(map(str, axes)))
+        out.append(marks.times.join(map(str, axes)))
     return out
 
 
-def _describe(shown: list[LayerResult], block: Block | None, channels: int) -> str:
+def _width(channels: int, marks: Marks) -> str:
+    """A width as `describe` writes a layer's: `1 024` typeset, `1024` in ASCII."""
+    return format_count(channels, True) if marks.unicode else str(channels)
+
+
+def _describe(
+    shown: list[LayerResult], block: Block | None, channels: int, marks: Marks = UNICODE
+) -> str:
     """`residual 1×1, 3×3, 1×1 · 256`, `parallel: 4 branches · 256`, `conv 3×3, 64 ×2 →
     maxpool 2×2`: what the unit does, in a line; `channels` is the unit's output width."""
-    width = format_count(channels, True)
+    width = _width(channels, marks)
     if block is not None and block.kind is BlockKind.RESIDUAL:
         body = [
             r for r in shown if r.layer is not None and r.layer.block == block and r.layer.part == 0
         ]
         inner = [r for r in shown if r.layer is not None and r.layer.part is not None]
-        kernels = _kernels(body) or _kernels(inner)
+        kernels = _kernels(body, marks) or _kernels(inner, marks)
         projection = any(
             r.layer is not None and r.layer.block == block and r.layer.part == 1 for r in shown
         )
         head = "residual " + ", ".join(kernels) if kernels else "residual"
-        return f"{head} \u00b7 {width}" + (" + projection" if projection else "")
+        return f"{head}{marks.width}{width}" + (" + projection" if projection else "")
     if block is not None and block.kind is BlockKind.PARALLEL:
-        return _describe_parallel(shown, block, channels)
+        return _describe_parallel(shown, block, channels, marks)
     if block is not None and block.kind is BlockKind.CALL:
         # a block the spec defined is described by its definition's name
-        return f"{block.definition} \u00b7 {width}"
+        return f"{block.definition}{marks.width}{width}"
     # The blocks directly inside this one (each deeper than it, so this recursion ends).
     holders = _holders(shown)
     groups = _group(shown, lambda result: _block_key(result, block, holders))
@@ -428,9 +456,9 @@ def _describe(shown: list[LayerResult], block: Block | None, channels: int) -> s
     if inner_blocks and len(inner_blocks) * 2 >= len(groups):
         # Each block by what it is, at its own width; the plain layers between by theirs.
         parts = [
-            _describe(g, _described(g), g[-1].output_shape[0])
+            _describe(g, _described(g), g[-1].output_shape[0], marks)
             if is_block(g)
-            else " \u2192 ".join(_terms(g))
+            else marks.then.join(_terms(g, marks))
             for g in groups
         ]
         parts = [part for part in parts if part]
@@ -440,17 +468,17 @@ def _describe(shown: list[LayerResult], block: Block | None, channels: int) -> s
                 merged[-1] = (part, merged[-1][1] + 1)
             else:
                 merged.append((part, 1))
-        text = [p if n == 1 else f"{p} \u00d7{n}" for p, n in merged]
+        text = [p if n == 1 else f"{p} {marks.times}{n}" for p, n in merged]
         if len(text) <= 3:
-            return " \u2192 ".join(text)
-        return f"{len(inner_blocks)} blocks \u00b7 {width}"
-    terms = _terms(shown)
+            return marks.then.join(text)
+        return f"{len(inner_blocks)} blocks{marks.width}{width}"
+    terms = _terms(shown, marks)
     if len(terms) > 3:
-        terms = [*terms[:2], "\u2026", terms[-1]]
-    return " \u2192 ".join(terms)
+        terms = [*terms[:2], marks.more, terms[-1]]
+    return marks.then.join(terms)
 
 
-def _describe_parallel(shown: list[LayerResult], block: Block, channels: int) -> str:
+def _describe_parallel(shown: list[LayerResult], block: Block, channels: int, marks: Marks) -> str:
     """`parallel concat: identity | 1×1, 3×3 · 96`: each branch by its convolutions' windows
     (or its first layer, or `identity` when it is empty), then the merged width."""
     parts: dict[int, list[LayerResult]] = {}
@@ -471,15 +499,16 @@ def _describe_parallel(shown: list[LayerResult], block: Block, channels: int) ->
     branches = []
     for part in range(max(count, 2 if merge else 1)):
         members = parts.get(part, [])
-        kernels = _kernels(members)
+        kernels = _kernels(members, marks)
         if not members:
             branches.append("identity")
         elif kernels:
             branches.append(", ".join(kernels))
         else:
-            branches.append(_terms(members)[0] if _terms(members) else members[0].kind)
+            terms = _terms(members, marks)
+            branches.append(terms[0] if terms else members[0].kind)
     head = f"parallel {merge}:" if merge else "parallel:"
-    return f"{head} {' | '.join(branches)} \u00b7 {format_count(channels, True)}"
+    return f"{head} {' | '.join(branches)}{marks.width}{_width(channels, marks)}"
 
 
 def _enclosing(group: list[LayerResult]) -> Block | None:
@@ -518,23 +547,38 @@ def _described(shown: list[LayerResult]) -> Block | None:
     return calls[-1] if calls else block
 
 
+def _description(group: list[LayerResult], marks: Marks) -> str:
+    """What the layers of a unit do, in a line: a single layer by its full label, several
+    by `_describe` of their first repetition."""
+    if len(group) == 1:
+        result = group[0]
+        if result.layer is None:
+            return "input"
+        return describe(result.layer, _rank(result), unicode=marks.unicode)
+    shown, _ = _per_instance(group)
+    return _describe(shown, _described(shown), group[-1].output_shape[0], marks)
+
+
+def unit_description(unit: Unit, marks: Marks = UNICODE) -> str:
+    """The unit's description written with `marks`: `unit.description` with `UNICODE`,
+    `conv 7x7/2, 64, BN, ReLU -> maxpool 3x3/2` with `ASCII`."""
+    return unit.description if marks is UNICODE else _description(list(unit.layers), marks)
+
+
 def _unit(group: list[LayerResult], namer: _Namer) -> Unit:
     names = {result.name for result in group}
     inputs = tuple(
         dict.fromkeys(name for result in group for name in result.inputs if name not in names)
     )
     output = group[-1]
+    description = _description(group, UNICODE)
     if len(group) == 1:
         result = group[0]
-        description = (
-            "input" if result.layer is None else describe(result.layer, _rank(result), unicode=True)
-        )
         return Unit(
             result.name, description, (result,), output, inputs, 1, (result.learnable,), None
         )
     block = _enclosing(group) or _top(group)  # a stage of several blocks: its first
-    shown, instances = _per_instance(group)
-    description = _describe(shown, _described(shown), output.output_shape[0])
+    _, instances = _per_instance(group)
     stage = len(instances) > 1 or block is None or block.kind is BlockKind.REPEAT
     tops = list(dict.fromkeys(path[0] for path in map(_path, group) if path))
     spanned = _span_name(tops) if len(instances) > 1 and len(tops) > 1 else None
@@ -564,40 +608,49 @@ def _runs(values: Iterable[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _run_sum(runs: list[tuple[int, int]]) -> str:
-    return " + ".join(
-        group_digits(v, "unicode") if n == 1 else f"{n}\u00b7{group_digits(v, 'unicode')}"
-        for v, n in runs
-    )
+def _run_sum(runs: list[tuple[int, int]]) -> Formula:
+    """`75 008 + 2·70 400 = 215 808`: each run as its value, or how many times its value."""
+    return formula(add(*(value if n == 1 else mul(n, value) for value, n in runs)))
 
 
-def repetition_sum(instances: tuple[int, ...]) -> str:
+def repetition_formula(instances: tuple[int, ...]) -> Formula:
     """The learnable parameters of n repetitions, honestly: `3·70 400 = 211 200` when all are
     equal; every distinct run when there are a few (`75 008 + 2·70 400 = 215 808`); an
     arithmetic series as one (`24·(70 400 + 166 080)/2 = 2 837 760`, DenseNet's dense layers,
-    each wider by the growth rate); else the total alone (the table lists each)."""
+    each wider by the growth rate); else the total alone (the table lists each). A formula
+    (data, evaluated exactly), so that every notation writes the same arithmetic."""
     runs = _runs(instances)
-    total = group_digits(sum(instances), "unicode")
+    total = sum(instances)
     if len(instances) == 1:
-        return total
+        return Formula(add(total), total)
     if len(runs) <= MAX_TERMS:
-        return f"{_run_sum(runs)} = {total}"
+        return _run_sum(runs)
     steps = {b - a for a, b in itertools.pairwise(instances)}
     if len(steps) == 1:
-        first, last = (group_digits(v, "unicode") for v in (instances[0], instances[-1]))
-        return f"{len(instances)}\u00b7({first} + {last})/2 = {total}"
-    return total
+        return formula(div(mul(len(instances), add(instances[0], instances[-1])), 2))
+    return Formula(add(total), total)
 
 
-def unit_params(unit: Unit) -> str:
-    """The parameters row of a unit: per repetition when repeated, else the sum of its
-    layers' learnable parameters when short, else the total alone (the `summary` table at
-    the same level lists every layer's)."""
+def repetition_sum(instances: tuple[int, ...], notation: Notation = "unicode") -> str:
+    """`repetition_formula` as text, digits grouped."""
+    return repetition_formula(instances).text(notation, group=True)
+
+
+def unit_formula(unit: Unit) -> Formula:
+    """The learnable parameters of a unit: per repetition when repeated, else the sum of its
+    layers' when short, else the total alone (the `summary` table at the `layers` level
+    lists every layer's). It evaluates to `unit.learnable`."""
     if unit.repeats > 1:
-        return repetition_sum(unit.instances)
+        return repetition_formula(unit.instances)
     terms = [result.learnable for result in unit.layers if result.learnable]
-    total = group_digits(sum(terms), "unicode")
+    total = sum(terms)
     runs = _runs(terms)
     if len(terms) > 1 and len(runs) <= MAX_TERMS:
-        return f"{_run_sum(runs)} = {total}"
-    return total
+        return _run_sum(runs)
+    return Formula(add(total), total)
+
+
+def unit_params(unit: Unit, notation: Notation = "unicode") -> str:
+    """The parameters row of a unit (`unit_formula`) as text, digits grouped: as the figures
+    write it, or in a table's ASCII or LaTeX."""
+    return unit_formula(unit).text(notation, group=True)

@@ -128,7 +128,7 @@ def test_csv_prefixes_each_trigger_and_nothing_else() -> None:
 
 _LATEX_COMMANDS = re.compile(
     r"\\text(backslash|asciitilde|asciicircum|less|greater|bar)\{\}|\\[&%$#_{}]"
-    r"|\$\\(times|leftarrow)\$"
+    r"|\$\\(times|leftarrow|rightarrow|cdot)\$|\\dots\{\}"
 )
 
 

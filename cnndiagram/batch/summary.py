@@ -5,25 +5,29 @@ table (as `head` does), a level-1 heading with SPEC as a code span above Markdow
 explanations, a `% SPEC` comment above LaTeX. CSV stays one table, with a first `spec`
 column. JSON is one array of the per-spec documents of docs/json.md, each with a first
 field `"spec"`. Failed specs are left out of the document and reported; the others are
-still summarised.
+still summarised. Every spec is summarised at the same level of detail.
 """
 
 from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cnndiagram.batch.run import INTERNAL_ERROR, Outcome
 from cnndiagram.errors import CnnDiagramError
 from cnndiagram.limits import Limits
 from cnndiagram.loading import SourceFormat
 
+if TYPE_CHECKING:
+    from cnndiagram.options import Detail
+
 
 def summarize_batch(
     specs: Sequence[str],
     fmt: str,
     *,
+    detail: Detail | str = "layers",
     spec_format: SourceFormat | None = None,
     input_shape: tuple[int, ...] | None = None,
     limits: Limits,
@@ -53,18 +57,21 @@ def summarize_batch(
         on_outcome(outcome)
         if outcome.fatal:
             break
-    return join_reports(parts, fmt), tuple(outcomes)
+    return join_reports(parts, fmt, detail), tuple(outcomes)
 
 
-def join_reports(parts: Sequence[tuple[str, Any]], fmt: str) -> str:
-    """`parts` (spec name, its `Analysis`) as one document in report format `fmt`."""
+def join_reports(
+    parts: Sequence[tuple[str, Any]], fmt: str, detail: Detail | str = "layers"
+) -> str:
+    """`parts` (spec name, its `Analysis`) as one document in report format `fmt`, a row
+    per layer or per unit at `detail`."""
     from cnndiagram.escapes.terminal import escape_controls
-    from cnndiagram.report import report
 
+    report = _reporter(detail)
     if fmt == "json":
-        return _json(parts)
+        return _json(parts, detail)
     if fmt == "csv":
-        return _csv(parts)
+        return _csv(parts, detail)
     sections = []
     for spec, analysis in parts:
         if fmt in ("markdown", "explain"):
@@ -79,17 +86,31 @@ def join_reports(parts: Sequence[tuple[str, Any]], fmt: str) -> str:
     return "\n".join(sections)
 
 
-def _json(parts: Sequence[tuple[str, Any]]) -> str:
-    import json
+def _reporter(detail: Detail | str) -> Callable[[Any, str], str]:
+    """The report function of the level: the units (and the option table) are imported only
+    when a level other than `layers` asks for them."""
+    if detail == "layers":
+        from cnndiagram.report import report
 
-    from cnndiagram.escapes.json import escape_json_controls
-    from cnndiagram.report import to_dict
+        return report
+    from cnndiagram.unit_report import summary_report
 
-    documents = [{"spec": spec, **to_dict(analysis)} for spec, analysis in parts]
-    return escape_json_controls(json.dumps(documents, indent=2, ensure_ascii=False)) + "\n"
+    return lambda analysis, fmt: summary_report(analysis, fmt, detail)
 
 
-def _csv(parts: Sequence[tuple[str, Any]]) -> str:
+def _json(parts: Sequence[tuple[str, Any]], detail: Detail | str) -> str:
+    from cnndiagram.report import json_dump, to_dict
+
+    if detail == "layers":
+        documents = [{"spec": spec, **to_dict(analysis)} for spec, analysis in parts]
+    else:
+        from cnndiagram.unit_report import summary_dict
+
+        documents = [{"spec": spec, **summary_dict(analysis, detail)} for spec, analysis in parts]
+    return json_dump(documents)
+
+
+def _csv(parts: Sequence[tuple[str, Any]], detail: Detail | str) -> str:
     """The per-spec tables under one header, each row led by its spec (escaped as any
     text cell of the report is: a spreadsheet must not run a file name as a formula)."""
     import csv
@@ -97,12 +118,11 @@ def _csv(parts: Sequence[tuple[str, Any]]) -> str:
 
     from cnndiagram.escapes.csv import escape_csv_cell
     from cnndiagram.escapes.terminal import escape_controls
-    from cnndiagram.report import report
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for index, (spec, analysis) in enumerate(parts):
-        header, *rows = csv.reader(io.StringIO(report(analysis, "csv")))
+        header, *rows = csv.reader(io.StringIO(_reporter(detail)(analysis, "csv")))
         if index == 0:
             writer.writerow(["spec", *header])
         cell = escape_controls(escape_csv_cell(spec))

@@ -1,8 +1,9 @@
 r"""Escaping for LaTeX text mode: names and titles typeset as written, never read as markup.
 
 All ten special characters are replaced (`\ { } $ & # ^ _ % ~`), and `< > |`, which the
-default OT1 font encoding prints as other glyphs (¡ ¿ —); `×` and `←`, which text fonts
-lack, become math signs. Control characters become visible escapes first
+default OT1 font encoding prints as other glyphs (¡ ¿ —); `×`, `←`, `→` and `·`, which text
+fonts lack (pdflatex would set them from a bitmap TS1 font, or stop), become math signs, and
+`…` becomes `\dots`. Control characters become visible escapes first
 (`terminal.escape_controls`): TeX refuses most of them, and a newline or carriage return
 would end a `%` comment line, so that what follows it in a title became
 document text (or a blank line a paragraph break, which a tabular cell does not allow).
@@ -15,6 +16,8 @@ document text (or a blank line a paragraph break, which a tabular cell does not 
 % title\textbackslash{}n\textbackslash{}end\{tabular\}\textbackslash{}r\textbackslash{}input\{x\}
 >>> escape_latex("conv2d1"), escape_latex("Réseau 1"), escape_latex("conv 3\u00d73")
 ('conv2d1', 'Réseau 1', 'conv 3$\\times$3')
+>>> print(escape_latex("residual 3\u00d73 \u00b7 64 \u2192 dense \u2026"))
+residual 3$\times$3 $\cdot$ 64 $\rightarrow$ dense \dots{}
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ _ESCAPES = {
     # Not in the default text fonts (pdflatex stops at it): typeset as the math sign.
     "\u00d7": r"$\times$",
     "\u2190": r"$\leftarrow$",
+    "\u2192": r"$\rightarrow$",
+    "\u00b7": r"$\cdot$",
+    "\u2026": r"\dots{}",
 }
 
 

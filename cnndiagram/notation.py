@@ -60,6 +60,11 @@ def _head(kind: Kind, args: dict[str, ArgValue], rank: int, unicode: bool) -> st
     return f"{label.head} {value}"
 
 
+def _all_ones(value: object) -> bool:
+    values = value if isinstance(value, tuple) else (value,)
+    return all(v == 1 for v in values)
+
+
 def describe(layer: Layer, rank: int, unicode: bool = False, brief: bool = False) -> str:
     """A short label with the hyperparameters that differ from the defaults:
     `conv 5x5, 32, ReLU`, `maxpool 2x2`, `dense 256`, `dropout 0.5`. `brief` is for a
@@ -69,6 +74,8 @@ def describe(layer: Layer, rank: int, unicode: bool = False, brief: bool = False
     defaults = {arg.name: arg.default for arg in kind.args}
     parts: list[str] = []
     head = _head(kind, args, rank, unicode)
+    if brief and kind.name.startswith("adaptive") and _all_ones(args.get("out")):
+        head = "global " + kind.name.removeprefix("adaptive")  # as papers write it
     if "filters" in args:
         filters = args["filters"]
         if unicode and isinstance(filters, int) and not isinstance(filters, bool):

@@ -108,7 +108,18 @@ def test_a_network_with_parallel_lanes_is_drawn_as_a_row() -> None:
     assert layout(analysis, options._replace(layout=Arrangement.STACK)) == row
 
 
-@pytest.mark.parametrize("name", ["resnet50.cnn", "vgg16.cnn", "resnet18.cnn"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "resnet50.cnn",
+        "vgg16.cnn",
+        "resnet18.cnn",
+        # set tight (1.25 em rows, 1 em margins, narrower slabs, the footer's total alone)
+        "densenet121.cnn",
+        "efficientnet_b0.cnn",
+        "googlenet.cnn",
+    ],
+)
 def test_a_column_page_takes_a_stack_when_no_row_fits(name: str) -> None:
     diagram = Diagram(SAMPLES / name, page="column")
     scene = diagram.scene
@@ -121,6 +132,24 @@ def test_a_column_page_takes_a_stack_when_no_row_fits(name: str) -> None:
     assert problems(scene) == []
     fronts = [_front(group) for group in _columns(scene)]
     assert all(a[3] < b[1] for a, b in itertools.pairwise(fronts))  # stacked, not a row
+
+
+def test_a_tight_stack_gives_the_total_alone_where_its_sum_would_wrap() -> None:
+    diagram = Diagram(SAMPLES / "densenet121.cnn", page="column")
+    footer = [
+        item.text for _, item in walk(diagram.scene.items) if getattr(item, "role", "") == "totals"
+    ]
+    assert footer[0].replace("\u2009", " ") == "7 978 856 learnable parameters in the stages above"
+    counts = [
+        int(text.rsplit(" = ", 1)[-1].replace("\u2009", "").replace(" ", ""))
+        for _, item in walk(diagram.scene.items)
+        if isinstance(item, Text) and item.role == "params"
+        for text in [item.text]
+    ]
+    assert sum(counts) == 7_978_856  # the terms it stands for are all on the figure
+    assert "global avgpool" in " ".join(
+        item.text for _, item in walk(diagram.scene.items) if isinstance(item, Text)
+    )
 
 
 def test_a_stack_is_wrapped_to_the_width_it_is_given() -> None:

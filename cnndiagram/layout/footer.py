@@ -8,7 +8,7 @@ from cnndiagram.catalog import Category
 from cnndiagram.engine.analysis import Analysis
 from cnndiagram.engine.formulas import group_digits
 from cnndiagram.layout.columns import Column
-from cnndiagram.layout.measure import Metrics, Texts
+from cnndiagram.layout.measure import TIGHT, Metrics, Texts
 from cnndiagram.layout.scene import Line, Polygon, Primitive
 from cnndiagram.layout.text import ascent, descent, text_width
 from cnndiagram.layout.theme import Theme
@@ -17,6 +17,8 @@ from cnndiagram.units import units
 
 #: More terms than this and the footer sum is of no use to a reader: the total stands alone.
 MAX_TERMS = 10
+#: At the tightest compaction a sum over more lines than this gives way to its total.
+TIGHT_LINES = 2
 
 
 def totals(analysis: Analysis, m: Metrics, limit: float, options: FigureOptions) -> list[str]:
@@ -26,11 +28,17 @@ def totals(analysis: Analysis, m: Metrics, limit: float, options: FigureOptions)
     learned."""
     terms, per = _terms(analysis, options.detail)
     total = group_digits(analysis.learnable_params, "unicode")
+    noun = {Detail.BLOCKS: "block", Detail.STAGES: "stage"}.get(options.detail, "layer")
+    lines = []
     if 1 < len(terms) <= MAX_TERMS:
         sum_text = " + ".join(group_digits(term, "unicode") for term in terms)
         lines = wrap_sum(f"{sum_text} = {total} learnable parameters{per}", m, limit)
-    else:
-        noun = {Detail.BLOCKS: "block", Detail.STAGES: "stage"}.get(options.detail, "layer")
+        if len(lines) > TIGHT_LINES and (options.compact or 1.0) <= TIGHT and not per:
+            # Set tight for a page, the terms are the counts drawn beside every unit.
+            head, tail = f"{total} learnable parameters", f"in the {noun}s above"
+            one = f"{head} {tail}"
+            lines = [one] if text_width(one, m.f, face=m.face) <= limit else [head, tail]
+    if not lines:
         detail = f" (per {noun}: see the summary)" if len(terms) > MAX_TERMS else ""
         lines = [f"{total} learnable parameters{detail}"]
     if analysis.frozen_params:

@@ -10,6 +10,9 @@ from cnndiagram.layout.scene import Text
 from cnndiagram.layout.text import SANS, Typeface, ascent, descent, text_width
 from cnndiagram.layout.theme import Theme
 
+#: The compaction at and below which a figure is set as tight as it reads.
+TIGHT = 0.5
+
 
 class Metrics(NamedTuple):
     """Sizes derived from the font size, so the whole figure scales with it."""
@@ -25,10 +28,15 @@ class Metrics(NamedTuple):
     @classmethod
     def of(cls, f: float, face: Typeface = SANS, compact: float = 1.0) -> Metrics:
         # Rows are 1.4 em apart, or further for a face whose glyphs reach further (the
-        # bold name row is the tallest). Compaction narrows the lines text wraps at.
+        # bold name row is the tallest). Compaction narrows the lines text wraps at, and
+        # at its tightest (`TIGHT`) sets the rows 1.25 em apart, as small print is set
+        # (7 on 8.75 pt), never closer than the tallest glyphs reach.
         extent = ascent(1.05 * f, True, face) + descent(1.05 * f, True, face)
-        line = max(1.4 * f, 1.1 * extent)
-        return cls(f, 2.0 * f, 1.8 * f, line, 2.6 * f, 15.0 * f * compact, face)
+        tight = compact <= TIGHT
+        line = max(1.25 * f, 1.02 * extent) if tight else max(1.4 * f, 1.1 * extent)
+        # A page's own margins frame a figure set for it: at the tightest, 1 em is enough.
+        margin = 1.0 * f if tight else 2.0 * f
+        return cls(f, margin, 1.8 * f, line, 2.6 * f, 15.0 * f * compact, face)
 
 
 class Texts:

@@ -20,7 +20,7 @@ from cnndiagram.layout.blocks import Block
 from cnndiagram.layout.columns import Column
 from cnndiagram.layout.feeds import LINK_STYLES
 from cnndiagram.layout.key import move_to_key
-from cnndiagram.layout.measure import row_lines, row_size
+from cnndiagram.layout.measure import TIGHT, row_lines, row_size
 from cnndiagram.layout.placement import Plan
 from cnndiagram.layout.scene import Group, Line, Primitive
 from cnndiagram.layout.sheet import Sheet, column_shapes
@@ -29,8 +29,9 @@ from cnndiagram.layout.text import Typeface, ascent, text_width
 #: Pieces of one line of text: (text, row key); the row key decides the font and colour.
 Piece = tuple[str, str]
 #: Rows that share a line with the row before them when both fit: a name and what the
-#: column is, a size and its formula or else its parameter count.
-_JOINS = {"label": "name", "formulas": "size", "params": "size"}
+#: column is (or, with nothing to say what it is, its size), a size and its formula or else
+#: its parameter count.
+_JOINS = {"label": "name", "size": "name", "formulas": "size", "params": "size"}
 #: Room between skip lines in the margin, and between a line's pieces (in em).
 _SKIP_SPACING, _PIECE_GAP = 0.8, 1.2
 
@@ -40,11 +41,14 @@ def stackable(where: Plan) -> bool:
     return all(lane == 0 for lane in where.lane)
 
 
-def slab(block: Block, f: float) -> Block:
-    """A block on its side: its height across, its thickness down, a shallow depth."""
+def slab(block: Block, f: float, across: float = 0.6) -> Block:
+    """A block on its side: its height `across` (a fraction), its thickness down, a shallow
+    depth."""
     if block.ox == 0 and block.oy == 0:
         return block  # a merge node or a lettered box reads the same either way
-    return Block(0.6 * block.h, max(0.35 * f, 0.55 * block.w), 0.6 * block.ox, 0.35 * block.oy)
+    return Block(
+        across * block.h, max(0.35 * f, 0.55 * block.w), across * block.ox, 0.35 * block.oy
+    )
 
 
 class Stacked(NamedTuple):
@@ -61,7 +65,9 @@ def stack(sheet: Sheet, y: float, width: float | None) -> Stacked:
     """Every column from `y` down, within `width` (units, margins included) when given."""
     m, f = sheet.m, sheet.m.f
     count = len(sheet.columns)
-    blocks = [slab(block, f) for block in sheet.blocks]
+    tight = (sheet.options.compact or 1.0) <= TIGHT
+    # At the tightest, narrower slabs leave the text more of the page's width.
+    blocks = [slab(block, f, 0.45 if tight else 0.6) for block in sheet.blocks]
     sheet = sheet._replace(blocks=blocks)
     levels = _levels(sheet.columns, sheet.where)
     margin_lines = (max(levels.values()) + 1) * _SKIP_SPACING * f if levels else 0.0
@@ -80,7 +86,8 @@ def stack(sheet: Sheet, y: float, width: float | None) -> Stacked:
     mids: list[float] = []
     items: list[Primitive] = []
     right = text_x
-    gap = 1.0 * f  # the arrow's run between two blocks
+    # the arrow's run between two blocks, shorter at the tightest
+    gap = (0.6 if tight else 1.0) * f
     for index in range(count):
         block = blocks[index]
         text = _text_lines(lines[index], m.f, m.face, limit)

@@ -135,6 +135,17 @@ def test_collapse_badges_sum_the_true_counts(spec: str, badge: str) -> None:
     assert stated == sum(block)
 
 
+def test_a_collapsed_repeat_is_one_term_of_the_footer_sum() -> None:
+    spec = "I(3x8x8)-conv(4,1)-s: repeat(3) { conv(4,1) }-conv(4,1)-dense(2)"
+    lines = statements(texts(Diagram(spec, collapse=True, detail="layers").to_svg()))
+    footer = next(line for line in lines if line.endswith("learnable parameters"))
+    # the drawn columns: conv1, the repeat once with its badge (3·20), conv2, dense1
+    assert footer == "16 + 60 + 20 + 514 = 610 learnable parameters"
+    assert "3\u00b720 = 60 parameters" in lines
+    drawn = statements(texts(Diagram(spec, detail="layers").to_svg()))
+    assert "16 + 20 + 20 + 20 + 20 + 514 = 610 learnable parameters" in drawn
+
+
 def test_badges_never_show_generated_names() -> None:
     specs = [
         "I(3x8x8)-repeat(3) { conv(4,1) }-dense(2)",

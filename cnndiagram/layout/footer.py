@@ -26,7 +26,7 @@ def totals(analysis: Analysis, m: Metrics, limit: float, options: FigureOptions)
     of the layers' counts wrapped at its operators (or alone, past `MAX_TERMS` terms); then
     what is frozen, and running statistics on a line of their own, since they are not
     learned."""
-    terms, per = _terms(analysis, options.detail)
+    terms, per = _terms(analysis, options.detail, options.collapse)
     total = group_digits(analysis.learnable_params, "unicode")
     noun = {Detail.BLOCKS: "block", Detail.STAGES: "stage"}.get(options.detail, "layer")
     lines = []
@@ -51,12 +51,18 @@ def totals(analysis: Analysis, m: Metrics, limit: float, options: FigureOptions)
     return lines
 
 
-def _terms(analysis: Analysis, detail: Detail) -> tuple[list[int], str]:
+def _terms(analysis: Analysis, detail: Detail, collapse: bool) -> tuple[list[int], str]:
     """The learnable counts the footer sums: of the drawn units at `blocks` and `stages`, of
-    the layers at `layers` while they are few, else of the stages (and then it says so)."""
+    the layers at `layers` while they are few (a collapsed repeat, drawn once with its
+    badge, is one term: its total), else of the stages (and then it says so)."""
     if detail in (Detail.BLOCKS, Detail.STAGES):
         return [unit.learnable for unit in units(analysis, detail) if unit.learnable], ""
-    terms = [result.learnable for result in analysis.layers if result.learnable]
+    drawn: dict[str, int] = {}
+    for result in analysis.layers:
+        repeat = result.layer.repeat() if collapse and result.layer is not None else None
+        key = f"repeat {repeat.id}" if repeat is not None else f"layer {result.name}"
+        drawn[key] = drawn.get(key, 0) + result.learnable
+    terms = [count for count in drawn.values() if count]
     if len(terms) <= MAX_TERMS:
         return terms, ""
     stages = [unit.learnable for unit in units(analysis, Detail.STAGES) if unit.learnable]

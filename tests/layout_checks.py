@@ -125,3 +125,25 @@ def crossings(scene: Scene, kernel: str) -> list[str]:
                 if _segments_cross((p, q), wedge):
                     found.append(f"a line of {group} crosses a kernel window line of {other}")
     return found
+
+
+def line_crossings(scene: Scene, kernel: str) -> list[str]:
+    """Pairs of lines (kernel projections and the legend left out) that properly cross: an
+    arc nested inside another must run under it, never through it."""
+    items = walk(scene.items)
+    lines = [
+        (group, item)
+        for group, item in items
+        if isinstance(item, Line) and item.stroke != kernel and group != "legend"
+    ]
+    segments = [
+        (number, group, (p, q))
+        for number, (group, item) in enumerate(lines)
+        for p, q in zip(item.points, item.points[1:])
+    ]
+    found = []
+    for a, (number_a, group_a, segment_a) in enumerate(segments):
+        for number_b, group_b, segment_b in segments[a + 1 :]:
+            if number_a != number_b and _segments_cross(segment_a, segment_b):
+                found.append(f"a line of {group_a} crosses a line of {group_b}")
+    return found

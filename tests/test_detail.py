@@ -21,7 +21,7 @@ from cnndiagram.options import PAGES, Detail
 from cnndiagram.units import repetition_sum, sources, unit_params, units
 
 from conftest import SAMPLES, cli, run
-from layout_checks import crossings, problems
+from layout_checks import crossings, line_crossings, problems
 from strategies import dag_spec_text
 
 SPECS = sorted(p for p in SAMPLES.iterdir() if p.suffix in {".cnn", ".yaml", ".toml", ".json"})
@@ -211,6 +211,27 @@ ROUTED = ["resnet18.cnn", "resnet50.cnn", "inception.cnn", "unet.cnn", "densenet
 def test_no_line_crosses_a_block_or_a_kernel_window(name: str, level: Detail) -> None:
     diagram = Diagram(SAMPLES / name, detail=level, max_width=1600, totals=False)
     assert crossings(diagram.scene, THEMES[diagram.options.theme].kernel) == []
+
+
+@pytest.mark.parametrize("level", [Detail.LAYERS, Detail.BLOCKS], ids=str)
+@pytest.mark.parametrize("name", [*ROUTED, "mobilenetv3small.cnn", "efficientnet_b0.cnn"])
+def test_nested_arcs_nest_instead_of_crossing(name: str, level: Detail) -> None:
+    diagram = Diagram(SAMPLES / name, detail=level, max_width=1600, totals=False)
+    assert line_crossings(diagram.scene, THEMES[diagram.options.theme].kernel) == []
+
+
+def test_a_gate_inside_a_residual_runs_under_the_residual_arc() -> None:
+    spec = (
+        "I(16x16x16)-residual { conv(32,1) -> parallel(multiply) { | globalavgpool(keepdims)"
+        " -> conv(8,1,relu) -> conv(32,1) -> hardsigmoid } -> conv(16,1) }-dense(10)"
+    )
+    scene = Diagram(spec, detail="layers").scene
+    arcs = [
+        item for _, item in walk(scene.items) if isinstance(item, Line) and len(item.points) > 2
+    ]
+    tops = {item.dash != (): min(y for _, y in item.points) for item in arcs}
+    assert tops[True] > tops[False]  # the dotted gate below the solid residual arc
+    assert line_crossings(scene, THEMES["light"].kernel) == []
 
 
 def test_skips_are_drawn_by_what_they_join_and_the_legend_says_how() -> None:

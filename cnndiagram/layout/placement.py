@@ -130,6 +130,12 @@ def arc_levels(
         levels[(source, target)] = level
         regions[(source, target)] = key[1]
         placed.setdefault(key, []).append((low, high, level))
+    # Levels count from the top of an arc space: the shortest arcs, placed first, take the
+    # lowest lines, nearest the blocks, so an arc inside another (a squeeze-excitation gate
+    # inside a residual block) runs under it instead of crossing it.
+    highest = {key: max(level for _, _, level in spans) for key, spans in placed.items()}
+    for _, _, source, target, key in skips:
+        levels[(source, target)] = highest[key] - levels[(source, target)]
     return levels, regions
 
 

@@ -166,6 +166,9 @@ class FigureOptions(NamedTuple):
     collapse: bool = False  # draw each repeated stage once, with a badge and its total
     detail: Detail = Detail.AUTO  # see `Detail`; `auto` keeps small networks at `layers`
     layout: Arrangement = Arrangement.ROW
+    #: A stack cut into this many stacks side by side (None: 1, or with a page wider than
+    #: tall as many as it takes to fit, up to `MAX_STACKS`).
+    stacks: int | None = None
     direction: Direction = Direction.TB
     edge_labels: bool = False  # graph style: tensor sizes on the edges
     font: FontName = FontName.SANS
@@ -358,6 +361,14 @@ OPTIONS: tuple[Option, ...] = (
         "'u': encoder down, decoder up (U-Nets); 'stack': top to bottom, text beside each "
         "block (narrow pages; with --page, a figure no row fits is stacked).",
         _choices(Arrangement),
+    ),
+    Option(
+        "stacks",
+        _FIG,
+        _number("the number of stacks", 1, 8, optional=True, integer=True),
+        "With --layout stack: that many stacks side by side, cut where one arrow joins "
+        "them [default: 1; with a page wider than tall, as many as it takes, up to 3].",
+        metavar="N",
     ),
     Option(
         "direction",

@@ -115,11 +115,30 @@ class Unit(NamedTuple):
         return self.layers[0]
 
 
+#: The units of the last few analyses, by identity: fitting a figure to a page lays it out
+#: a dozen times at a level, each needing the same units (the analysis is immutable; it is
+#: held here, so its id is not reused while it is remembered).
+_REMEMBERED: dict[tuple[int, Detail], tuple[Analysis, tuple[Unit, ...]]] = {}
+_REMEMBER = 8
+
+
 def units(analysis: Analysis, detail: Detail) -> list[Unit]:
     """The analysis at `detail` (`layers`, `blocks` or `stages`; not `auto`, which the
     layout resolves by trying these). The input is always the first unit."""
     if detail == Detail.AUTO:
         raise ValueError("units() takes a concrete level; the layout resolves 'auto'")
+    key = (id(analysis), detail)
+    known = _REMEMBERED.get(key)
+    if known is not None and known[0] is analysis:
+        return list(known[1])
+    made = _units(analysis, detail)
+    if len(_REMEMBERED) >= _REMEMBER:
+        del _REMEMBERED[next(iter(_REMEMBERED))]
+    _REMEMBERED[key] = (analysis, tuple(made))
+    return made
+
+
+def _units(analysis: Analysis, detail: Detail) -> list[Unit]:
     head, *rest = analysis.layers
     groups: list[list[LayerResult]]
     if detail == Detail.LAYERS:
@@ -140,10 +159,13 @@ def _stem_and_head(made: list[Unit]) -> list[Unit]:
     named them."""
     out = list(made)
 
+    taken = {unit.name for unit in made}  # a user's `head:` keeps its name, alone
+
     def rename(index: int, name: str) -> None:
         unit = made[index]
         generated = re.fullmatch(r"stage \d+", unit.name) is not None
-        if 0 < index < len(made) and unit.block is None and not unit.single and generated:
+        free = name not in taken
+        if 0 < index < len(made) and unit.block is None and not unit.single and generated and free:
             out[index] = unit._replace(name=name)
 
     blocked = [i for i, unit in enumerate(made) if unit.block is not None]
@@ -565,6 +587,14 @@ def unit_description(unit: Unit, marks: Marks = UNICODE) -> str:
     return unit.description if marks is UNICODE else _description(list(unit.layers), marks)
 
 
+def _kind_word(block: Block) -> str:
+    """What an unnamed block is called: its kind (`residual 3`), or for a call the name of
+    the definition it calls (`bnr 2`, not `call 2`)."""
+    if block.kind is BlockKind.CALL and block.definition:
+        return str(block.definition)
+    return block.kind.value
+
+
 def _unit(group: list[LayerResult], namer: _Namer) -> Unit:
     names = {result.name for result in group}
     inputs = tuple(
@@ -585,7 +615,7 @@ def _unit(group: list[LayerResult], namer: _Namer) -> Unit:
     name = (
         spanned
         or (_block_name(block) if block is not None else _stage_name(group))
-        or namer("stage" if stage or block is None else block.kind.value)
+        or namer("stage" if stage or block is None else _kind_word(block))
     )
     return Unit(
         name, description, tuple(group), output, inputs, len(instances), tuple(instances), block

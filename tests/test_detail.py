@@ -136,6 +136,8 @@ def _sums(scene_texts: list[str]) -> list[tuple[str, str]]:
         if " = " in line and not re.search(r"[A-Za-z\u230a\u2308:]", line.split(" = ")[0]):
             left, right = line.rsplit(" = ", 1)
             right = right.removesuffix(" parameters")
+            # a normalisation's running statistics, said apart from its learned count
+            right = re.sub(r" \(\+ [\d\u2009]+ not learned\)$", "", right)
             out.append((left, right))
     return out
 

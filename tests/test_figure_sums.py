@@ -199,7 +199,34 @@ def _svg_of(lines: list[str]) -> list[str]:
 
 def test_the_resnet50_key_holds_the_stage_sums() -> None:
     lines = statements(
-        texts(Diagram(load_network(SAMPLES / "resnet50.cnn"), page="textwidth").to_svg())
+        texts(
+            Diagram(
+                load_network(SAMPLES / "resnet50.cnn"), page="textwidth", detail="stages"
+            ).to_svg()
+        )
     )
     assert "215\u2009808 [1]" in lines
     assert "[1] layer1 \u00d73: 75\u2009008 + 2\u00b770\u2009400 = 215\u2009808" in lines
+
+
+@pytest.mark.parametrize("name", ["resnet18", "efficientnet_b0", "unet"])
+def test_the_counts_of_a_figure_of_layers_add_up_to_its_learnable_total(name: str) -> None:
+    from cnndiagram.layout.scene import Text, walk
+
+    network = load_network(SAMPLES / f"{name}.cnn")
+    diagram = Diagram(network, detail="layers")
+    rows = statements(
+        [
+            item.text
+            for _, item in walk(diagram.scene.items)
+            if isinstance(item, Text) and item.role == "params"
+        ]
+    )
+    learned = 0
+    for row in rows:
+        head, _, note = row.partition(" (+ ")
+        stated = head.rsplit(" = ", 1)[-1].split(": ")[-1]
+        learned += int(python(stated))
+        # a normalisation's running statistics are said apart, never counted in
+        assert not note or note.endswith(" not learned)"), row
+    assert learned == analyze(network).learnable_params

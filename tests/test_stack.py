@@ -17,7 +17,7 @@ from cnndiagram.loading import load_network
 from cnndiagram.options import PAGES, Arrangement, Detail, FigureOptions
 
 from conftest import SAMPLES
-from layout_checks import problems
+from layout_checks import crossings, line_crossings, problems
 from strategies import spec_text
 
 STACK = FigureOptions(layout=Arrangement.STACK)
@@ -182,3 +182,59 @@ def test_the_cli_takes_the_stack(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert out.read_text(encoding="utf-8").startswith("<svg")
+
+
+@pytest.mark.parametrize("name", ["densenet121", "efficientnet_b0", "googlenet"])
+def test_a_slide_takes_stacks_side_by_side_when_one_stack_is_too_tall(name: str) -> None:
+    from cnndiagram.layout.theme import THEMES
+
+    diagram = Diagram(SAMPLES / f"{name}.cnn", page="slide")
+    scene = diagram.scene
+    page = PAGES["slide"]
+    assert diagram.fit is not None and diagram.fit.fits, diagram.fit
+    assert diagram.fit.width <= page.width + 1e-3 and diagram.fit.height <= page.height + 1e-3
+    sizes = [item.size for _, item in walk(scene.items) if isinstance(item, Text)]
+    assert diagram.fit.scale * min(sizes) >= page.min_font - 1e-6
+    assert problems(scene) == []
+    assert crossings(scene, THEMES["light"].kernel) == []
+    assert line_crossings(scene, THEMES["light"].kernel) == []
+    fronts = [_front(group) for group in _columns(scene)]
+    # Two or more stacks: the columns run down, then start again at the top further right,
+    # every stack's blocks to the right of everything in the stack before.
+    restarts = [i for i, (a, b) in enumerate(itertools.pairwise(fronts), 1) if b[1] < a[3]]
+    assert restarts
+    for cut in restarts:
+        assert fronts[cut][0] > max(right for _, _, right, _ in fronts[:cut])
+    # One arrow joins the stacks: from the last block of one to the first of the next.
+    into = [item for item in _columns(scene)[restarts[0]].items if isinstance(item, Line)]
+    assert len(into) == 1 and len(into[0].points) == 6
+
+
+def test_stacks_are_cut_only_where_one_arrow_crosses() -> None:
+    analysis = analyze(load_network(SAMPLES / "unet.cnn"))
+    unet = layout(analysis, STACK._replace(detail=Detail.STAGES, stacks=3))
+    # Every place between two U-Net stages is spanned by a skip: the input alone can go.
+    fronts = [_front(group) for group in _columns(unet)]
+    assert [i for i, (a, b) in enumerate(itertools.pairwise(fronts), 1) if b[1] < a[3]] == [1]
+    assert problems(unet) == []
+    chain = analyze(load_network(SAMPLES / "vgg16.cnn"))
+    three = layout(chain, STACK._replace(detail=Detail.LAYERS, stacks=3))
+    fronts = [_front(group) for group in _columns(three)]
+    restarts = [i for i, (a, b) in enumerate(itertools.pairwise(fronts), 1) if b[1] < a[3]]
+    assert len(restarts) == 2
+    assert problems(three) == []
+    # As tall as each other as the cuts allow: the tallest stack within one column of the rest.
+    bottoms = [fronts[i - 1][3] for i in [*restarts, len(fronts)]]
+    assert max(bottoms) - min(bottoms) < 0.5 * (max(bottoms) - fronts[0][1])
+
+
+def test_the_cli_takes_stacks_side_by_side(tmp_path: Path) -> None:
+    from conftest import cli
+
+    out = tmp_path / "v.svg"
+    args = ["render", "samples/vgg16.cnn", "--layout", "stack", "--stacks", "2", "-o", str(out)]
+    done = cli(*args)
+    assert done.returncode == 0, done.stderr
+    assert out.read_text(encoding="utf-8").startswith("<svg")
+    bad = cli(*args[:-2], "--stacks", "0", "-o", str(out))
+    assert bad.returncode == 2 and "stacks" in bad.stderr

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from cnndiagram.catalog import ACTIVATION_LABELS, KINDS, Category
 from cnndiagram.engine.analysis import Analysis, LayerResult
-from cnndiagram.engine.formulas import group_digits
+from cnndiagram.engine.formulas import Bin, Formula, evaluate, group_digits
 from cnndiagram.ir import Block
 from cnndiagram.layout.text import TYPEFACES, Typeface, clean
 from cnndiagram.notation import describe, format_shape, size_lines
@@ -49,9 +49,22 @@ def _fold_label(result: LayerResult) -> str:
 
 
 def _param_lines(analysis: Analysis, result: LayerResult, prefix: str = "") -> list[str]:
+    """The layer's parameter formula. A normalisation's running statistics are not learned
+    and not in the figure's total: its formula is of the learned part, the statistics said
+    apart (`2·64 = 128 (+ 128 not learned)`), so the figure's counts add up to its total."""
     formula = analysis.formulas(result).params
     if formula is None:
         return [f"{prefix}{group_digits(result.params, 'unicode')}"] if result.params else []
+    expr = formula.expr
+    if (
+        result.running
+        and isinstance(expr, Bin)
+        and expr.op == "+"
+        and evaluate(expr.right) == result.running
+    ):
+        learned = Formula(expr.left, result.learnable).text("unicode", group=True)
+        running = group_digits(result.running, "unicode")
+        return [f"{prefix}{learned} (+ {running} not learned)"]
     return [prefix + formula.text("unicode", group=True)]
 
 

@@ -7,8 +7,8 @@ figure, a large one wraps into rows or, if it would still be too tall, is drawn 
 level; the graph style, drawn top to bottom as tall as it needs, stays at `layers`. A
 level that draws the same columns as a finer one (a network without blocks has the same
 `blocks` as `layers`) is not tried again; a level whose one-row figure, shrunk to the
-smallest allowed text, has more area than the page cannot fit and is rejected after one
-layout instead of a bisection.
+smallest allowed text, has more area than the page (and so has its stack) cannot fit and
+is rejected after a layout or two instead of a bisection.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import NamedTuple
 
 from cnndiagram.engine.analysis import Analysis
 from cnndiagram.layout.page import COMPACTIONS, Draw, Fit, fit_to_page, smallest_text
-from cnndiagram.layout.scene import Scene
-from cnndiagram.options import Detail, FigureOptions, Style
+from cnndiagram.layout.scene import Scene, Text, bounds, walk
+from cnndiagram.options import Arrangement, Detail, FigureOptions, Style
 from cnndiagram.units import units
 
 #: The default canvas of `auto` without `--page`, in figure units (about CSS pixels): about
@@ -42,6 +42,7 @@ class Choice(NamedTuple):
 def draw_at_detail(analysis: Analysis, options: FigureOptions, draw: Draw) -> Choice:
     """The figure at `options.detail`, `auto` resolved; fitted to `options.page` if given;
     never wider than `options.max_width`."""
+    draw = _remembered(draw)
     choice = _choose(analysis, options, draw)
     limit = options.max_width
     if limit is None or options.page is not None or options.style == Style.GRAPH:
@@ -55,6 +56,20 @@ def draw_at_detail(analysis: Analysis, options: FigureOptions, draw: Draw) -> Ch
     if size == options.font_size:
         return choice
     return choice._replace(scene=scene, font_size=size)
+
+
+def _remembered(draw: Draw) -> Draw:
+    """`draw` that lays a figure out once per set of options: the levels, arrangements and
+    compactions tried ask for some layouts more than once (a probe and then the fit)."""
+    done: dict[tuple[int, FigureOptions], Scene] = {}
+
+    def remembered(analysis: Analysis, options: FigureOptions) -> Scene:
+        key = (id(analysis), options)
+        if key not in done:
+            done[key] = draw(analysis, options)
+        return done[key]
+
+    return remembered
 
 
 def _choose(analysis: Analysis, options: FigureOptions, draw: Draw) -> Choice:
@@ -81,12 +96,21 @@ def _attempt(analysis: Analysis, options: FigureOptions, draw: Draw, *, final: b
     if page is not None:
         if not final:
             # As compact as fitting may make it: a level rejected here could not fit at all.
-            tightest = options.compact or COMPACTIONS[-1]
-            one_row = draw(analysis, options._replace(page=None, compact=tightest))
+            tightest = options._replace(page=None, compact=options.compact or COMPACTIONS[-1])
+            one_row = draw(analysis, tightest)
             minimum = options.min_font or page.min_font
-            low = minimum / smallest_text(one_row)
-            if one_row.width * one_row.height * low * low > page.width * page.height:
-                return Choice(one_row, None, options.detail, fits=False)
+            if _area(one_row, minimum) > page.width * page.height:
+                # A stack can take less room than a row (no row of text as tall as the
+                # tallest column's): rejected when neither could fit.
+                may_stack = options.layout == Arrangement.ROW and options.style != Style.GRAPH
+                if (
+                    not may_stack
+                    or _text_area(
+                        draw(analysis, tightest._replace(layout=Arrangement.STACK)), minimum
+                    )
+                    > page.width * page.height
+                ):
+                    return Choice(one_row, None, options.detail, fits=False)
         scene, fit = fit_to_page(analysis, options, draw)
         return Choice(scene, fit, options.detail, fit.fits)
     scene = draw(analysis, options)
@@ -101,6 +125,26 @@ def _attempt(analysis: Analysis, options: FigureOptions, draw: Draw, *, final: b
         return Choice(scene, None, options.detail, fits=False)  # rows only add to the area
     wrapped = draw(analysis, options._replace(max_width=CANVAS_WIDTH))
     return Choice(wrapped, None, options.detail, _on_canvas(wrapped))
+
+
+def _area(scene: Scene, minimum: float) -> float:
+    """The scene's area in square points with its smallest text at `minimum` points."""
+    scale = minimum / smallest_text(scene)
+    return scene.width * scene.height * scale * scale
+
+
+def _text_area(scene: Scene, minimum: float) -> float:
+    """The least area a stack's text can be packed in (stacks side by side included), in
+    square points with its smallest text at `minimum` points: every group's lines, from
+    the stack's left edge (its blocks) to their right end."""
+    boxes: dict[str, list[float]] = {}
+    for group, item in walk(scene.items):
+        if isinstance(item, Text):
+            _, top, right, bottom = bounds(item)
+            box = boxes.setdefault(group, [right, top, bottom])
+            box[0], box[1], box[2] = max(box[0], right), min(box[1], top), max(box[2], bottom)
+    scale = minimum / smallest_text(scene)
+    return sum(right * (bottom - top) for right, top, bottom in boxes.values()) * scale**2
 
 
 def _on_canvas(scene: Scene) -> bool:

@@ -64,7 +64,7 @@ def layout(analysis: Analysis, options: FigureOptions | None = None) -> Scene:
         items.append(Group("figure-title", (head,)))
         content_width = max(content_width, head.width)
     if _stacked(sheet):
-        stacked = stack(sheet, y, sheet.options.max_width)
+        stacked = stack(sheet, y, sheet.options.max_width, sheet.options.stacks or 1)
         items += stacked.items
         y, content_width = stacked.y, max(stacked.width, head.width if title else 0.0)
         sheet = sheet._replace(key=stacked.key)

@@ -109,6 +109,15 @@ def bounds(item: Primitive) -> tuple[float, float, float, float]:
     xs = [p[0] for p in item.points]
     ys = [p[1] for p in item.points]
     pad = (item.stroke_width if isinstance(item, Polygon) else item.width) / 2
+    box = (min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad)
     if isinstance(item, Line) and item.arrow:
-        pad += 4.0
-    return (min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad)
+        # the arrowhead, at the last point only: a line down a narrow margin stays in it
+        x, y = item.points[-1]
+        head = max(pad + 4.0, 3.0 + 2.2 * item.width)  # as long as the backends draw it
+        box = (
+            min(box[0], x - head),
+            min(box[1], y - head),
+            max(box[2], x + head),
+            max(box[3], y + head),
+        )
+    return box

@@ -32,8 +32,12 @@ Piece = tuple[str, str]
 #: column is (or, with nothing to say what it is, its size), a size and its formula or else
 #: its parameter count.
 _JOINS = {"label": "name", "size": "name", "formulas": "size", "params": "size"}
-#: Room between skip lines in the margin, and between a line's pieces (in em).
-_SKIP_SPACING, _PIECE_GAP = 0.8, 1.2
+#: Room between skip lines in the margin (at the tightest: 0.6 em, still 4 units apart at
+#: the smallest font), and between a line's pieces (in em).
+_SKIP_SPACING, _TIGHT_SPACING, _PIECE_GAP = 0.8, 0.6, 1.2
+#: Room between two stacks side by side, and above them for the arrow from one to the next
+#: (in em).
+_GUTTER, _TURN = 2.4, 1.4
 
 
 def stackable(where: Plan) -> bool:
@@ -61,20 +65,39 @@ class Stacked(NamedTuple):
     key: list[str]
 
 
-def stack(sheet: Sheet, y: float, width: float | None) -> Stacked:
-    """Every column from `y` down, within `width` (units, margins included) when given."""
+class _Measured(NamedTuple):
+    """A stack's columns measured: slabs, skip levels and their spacing, where blocks and
+    text stand within a stack, every column's lines and height, and the key."""
+
+    blocks: list[Block]
+    levels: dict[tuple[int, int], int]
+    spacing: float
+    margin_lines: float
+    axis: float
+    text_x: float
+    texts: list[list[list[Piece]]]
+    heights: list[float]
+    key: list[str]
+
+
+def _measure(sheet: Sheet, width: float | None, parts: int) -> _Measured:
     m, f = sheet.m, sheet.m.f
-    count = len(sheet.columns)
     tight = (sheet.options.compact or 1.0) <= TIGHT
     # At the tightest, narrower slabs leave the text more of the page's width.
-    blocks = [slab(block, f, 0.45 if tight else 0.6) for block in sheet.blocks]
-    sheet = sheet._replace(blocks=blocks)
+    blocks = [slab(block, f, 0.4 if tight else 0.6) for block in sheet.blocks]
     levels = _levels(sheet.columns, sheet.where)
-    margin_lines = (max(levels.values()) + 1) * _SKIP_SPACING * f if levels else 0.0
-    # The centre of every block's front face; the text starts past the deepest top face.
-    axis = m.margin + margin_lines + max(block.w / 2 for block in blocks)
-    text_x = max(axis + block.w / 2 + block.ox for block in blocks) + 1.2 * f
-    limit = 2.0 * m.max_line if width is None else max(12 * f, width - m.margin - text_x)
+    spacing = (_TIGHT_SPACING if tight else _SKIP_SPACING) * f
+    margin_lines = (max(levels.values()) + 1) * spacing if levels else 0.0
+    # Within a stack: the centre of every block's front face, and the text's start past the
+    # deepest top face (both from the stack's left edge).
+    axis = margin_lines + max(block.w / 2 for block in blocks)
+    text_x = max(axis + block.w / 2 + block.ox for block in blocks) + (0.9 if tight else 1.2) * f
+    if width is None:
+        limit = 2.0 * m.max_line
+    else:
+        inner = (width - 2 * m.margin - (parts - 1) * _GUTTER * f) / parts
+        limit = max(12 * f, inner - text_x)
+    count = len(sheet.columns)
     lines, key = move_to_key(
         sheet.columns,
         [row_lines(column, m, limit) for column in sheet.columns],
@@ -82,30 +105,119 @@ def stack(sheet: Sheet, y: float, width: float | None) -> Stacked:
         m,
         sheet.options.compact or 1.0,
     )
-    tops: list[float] = []
-    mids: list[float] = []
-    items: list[Primitive] = []
-    right = text_x
+    texts = [_text_lines(lines[index], m.f, m.face, limit) for index in range(count)]
+    heights = [max(len(text) * m.line, block.h - block.oy) for text, block in zip(texts, blocks)]
+    return _Measured(blocks, levels, spacing, margin_lines, axis, text_x, texts, heights, key)
+
+
+def stack(sheet: Sheet, y: float, width: float | None, parts: int = 1) -> Stacked:
+    """Every column from `y` down, within `width` (units, margins included) when given; in
+    `parts` stacks side by side (a slide, wider than tall), cut where only the arrow from
+    one column to the next crosses, of heights as equal as the cuts allow (fewer stacks
+    when there are not enough such places)."""
+    m, f = sheet.m, sheet.m.f
+    count = len(sheet.columns)
+    parts = max(1, min(parts, count))
+    got = _measure(sheet, width, parts)
+    sheet = sheet._replace(blocks=got.blocks)
     # the arrow's run between two blocks, shorter at the tightest
-    gap = (0.6 if tight else 1.0) * f
-    for index in range(count):
-        block = blocks[index]
-        text = _text_lines(lines[index], m.f, m.face, limit)
-        text_height = len(text) * m.line
-        block_height = block.h - block.oy
-        height = max(text_height, block_height)
-        mid = y + (height - block_height) / 2 - block.oy + block.h / 2
-        tops.append(mid - block.h / 2 + block.oy)
-        mids.append(mid)
-        shapes = column_shapes(sheet, index, axis - block.w / 2, axis, mid)
-        rows, line_right = _draw_text(sheet, text, text_x, y + (height - text_height) / 2)
-        right = max(right, line_right)
-        feed = _feeds(sheet, index, axis, mids, tops, levels, m.margin + margin_lines)
-        column = sheet.columns[index]
-        label = ": ".join([column.result.name, *column.rows["label"][:1]])
-        items.append(Group(column.id, (*feed, *shapes, *rows), label))
-        y += height + gap
-    return Stacked(items, y - gap + 0.6 * f, right - m.margin, key)
+    gap = (0.6 if (sheet.options.compact or 1.0) <= TIGHT else 1.0) * f
+    starts = _cuts(sheet.columns, got.heights, gap, parts)
+    if len(starts) > 1:
+        y += _TURN * f  # room above the stacks for the arrow into the next one
+    top = bottom = y
+    place = Placed([], [], [], [])
+    items: list[Primitive] = []
+    left = right = m.margin
+    for number, start in enumerate(starts):
+        end = starts[number + 1] if number + 1 < len(starts) else count
+        y = top
+        right = left + got.text_x
+        axis = left + got.axis
+        edges = (left, left + got.margin_lines, got.spacing)
+        for index in range(start, end):
+            block, height, text = got.blocks[index], got.heights[index], got.texts[index]
+            block_height = block.h - block.oy
+            mid = y + (height - block_height) / 2 - block.oy + block.h / 2
+            place.tops.append(mid - block.h / 2 + block.oy)
+            place.mids.append(mid)
+            place.axes.append(axis)
+            place.bottoms.append(y + height)
+            shapes = column_shapes(sheet, index, axis - block.w / 2, axis, mid)
+            text_top = y + (height - len(text) * m.line) / 2
+            rows, line_right = _draw_text(sheet, text, left + got.text_x, text_top)
+            right = max(right, line_right)
+            feed = _feeds(sheet, index, place, got.levels, edges, top, gap)
+            column = sheet.columns[index]
+            label = ": ".join([column.result.name, *column.rows["label"][:1]])
+            items.append(Group(column.id, (*feed, *shapes, *rows), label))
+            y += height + gap
+        bottom = max(bottom, y - gap)
+        left = right + _GUTTER * f
+    if len(starts) > 1:
+        bottom += _TURN * f  # room below the stacks for the arrow out of one
+    return Stacked(items, bottom + 0.6 * f, right - m.margin, got.key)
+
+
+class Placed(NamedTuple):
+    """Per column drawn so far: its block's top face's back edge, its middle, the stack's
+    axis it stands on, and the bottom of its line of the stack."""
+
+    tops: list[float]
+    mids: list[float]
+    axes: list[float]
+    bottoms: list[float]
+
+
+def _cuts(columns: list[Column], heights: list[float], gap: float, parts: int) -> list[int]:
+    """The first column of every stack: at most `parts` stacks, each cut before a column fed
+    by the one before it alone and skipped over by no other edge, so that one arrow joins
+    two stacks; the tallest stack as short as such cuts make it."""
+    count = len(columns)
+    if parts <= 1:
+        return [0]
+    spans = [0] * (count + 1)  # how many edges cross the cut before each column
+    for target, column in enumerate(columns):
+        for source in column.sources:
+            spans[source + 1] += 1
+            spans[target + 1] -= 1
+    crossing = 0
+    allowed: set[int] = set()
+    for index in range(1, count):
+        crossing += spans[index]
+        if crossing == 1 and columns[index].sources == (index - 1,):
+            allowed.add(index)
+    if not allowed:
+        return [0]
+
+    def greedy(limit: float) -> list[int]:
+        starts, used, last = [0], 0.0, None
+        for index in range(count):
+            if index > starts[-1] and used + heights[index] > limit and last is not None:
+                starts.append(last)
+                used = sum(heights[last:index]) + gap * (index - last)
+                last = None
+            used += heights[index] + gap
+            if index + 1 in allowed:
+                last = index + 1
+        return starts
+
+    total = sum(heights) + gap * count
+    low, high = max(heights), total
+    best = greedy(high)
+    for _ in range(30):  # bisect the tallest stack's height
+        middle = (low + high) / 2
+        trial = greedy(middle)
+        if len(trial) <= parts and _tallest(trial, heights, gap) <= middle + gap:
+            best, high = trial, middle
+        else:
+            low = middle
+    return best if len(best) <= parts else [0]
+
+
+def _tallest(starts: list[int], heights: list[float], gap: float) -> float:
+    ends = [*starts[1:], len(heights)]
+    return max(sum(heights[a:b]) + gap * (b - a) for a, b in zip(starts, ends))
 
 
 def _levels(columns: list[Column], where: Plan) -> dict[tuple[int, int], int]:
@@ -182,28 +294,49 @@ def _draw_text(
 def _feeds(
     sheet: Sheet,
     index: int,
-    axis: float,
-    mids: list[float],
-    tops: list[float],
+    place: Placed,
     levels: dict[tuple[int, int], int],
-    inner: float,
+    edges: tuple[float, float, float],
+    top: float,
+    gap: float,
 ) -> list[Primitive]:
-    """The lines into column `index`: down the axis from the column above, or along the
-    left margin from further up."""
+    """The lines into column `index`: down the axis from the column above, along the left
+    margin from further up, or (the first of a stack) from the foot of the stack before,
+    up the gutter and over the top."""
     where, blocks, theme, f = sheet.where, sheet.blocks, sheet.theme, sheet.m.f
     out: list[Primitive] = []
     target = blocks[index]
+    axis = place.axes[index]
+    # the stack's left edge, the inner side of its skip lines, and their spacing
+    left, inner, spacing = edges
     for source in sheet.columns[index].sources:
         if (source, index) in levels:
-            x = inner - (levels[(source, index)] + 0.5) * _SKIP_SPACING * f
+            x = inner - (levels[(source, index)] + 0.5) * spacing
             kind = sheet.columns[index].result.kind
             dash = LINK_STYLES[kind][1] if kind in LINK_STYLES else ()
-            start = (axis - blocks[source].w / 2 - 1.5, mids[source])
-            end = (axis - target.w / 2 - 2.0, mids[index])
+            start = (axis - blocks[source].w / 2 - 1.5, place.mids[source])
+            end = (axis - target.w / 2 - 2.0, place.mids[index])
             points = (start, (x, start[1]), (x, end[1]), end)
             out.append(Line(points, theme.arrow, 0.9, arrow=True, dash=dash))
-        elif where.rank[index] - where.rank[source] == 1:
-            below = mids[source] + blocks[source].h / 2 + 1.5
-            land = tops[index] - 1.5  # the back edge of its top face
+        elif where.rank[index] - where.rank[source] != 1:
+            continue
+        elif place.axes[source] != axis:
+            below = place.mids[source] + blocks[source].h / 2 + 1.5
+            foot = place.bottoms[source] + _TURN * f / 2
+            # the gutter: midway between the stack before (its text included) and this one
+            turn_x = left - _GUTTER * f / 2
+            over = top - _TURN * f / 2
+            route = (
+                (place.axes[source], below),
+                (place.axes[source], foot),
+                (turn_x, foot),
+                (turn_x, over),
+                (axis, over),
+                (axis, place.tops[index] - 1.5),
+            )
+            out.append(Line(route, theme.arrow, 0.9, arrow=True))
+        else:
+            below = place.mids[source] + blocks[source].h / 2 + 1.5
+            land = place.tops[index] - 1.5  # the back edge of its top face
             out.append(Line(((axis, below), (axis, land)), theme.arrow, 0.9, arrow=True))
     return out
